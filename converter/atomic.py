@@ -1,0 +1,85 @@
+"""Write a set of output files all at once, or not at all.
+
+Files are written into a temporary folder beside the destination; :meth:`AtomicOutput.commit`
+moves them in place. On an exception (including KeyboardInterrupt and SIGTERM turned into an
+exception by the CLI) the temporary folder is removed and the destination is left untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from types import TracebackType
+
+from mindconverter.converter.errors import ConverterError, ErrorCode
+
+
+class AtomicOutput:
+    """Stage files for one or more destination folders and move them in at commit.
+
+    Args:
+        overwrite: Replace destination files that already exist; otherwise refuse with
+            ``MC302`` before anything is written.
+    """
+
+    def __init__(self, overwrite: bool = False) -> None:
+        self.overwrite = overwrite
+        self._staging: dict[Path, Path] = {}
+        self._planned: list[Path] = []
+
+    def stage_dir(self, destination: str | os.PathLike[str]) -> Path:
+        """Return the temporary folder whose files will land in ``destination``."""
+        dest = Path(destination).resolve()
+        if dest in self._staging:
+            return self._staging[dest]
+        try:
+            dest.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=".mindconverter-", dir=dest.parent))
+        except OSError as exc:
+            raise ConverterError(
+                ErrorCode.OUTPUT_NOT_WRITABLE, f"cannot write to {dest}: {exc.strerror or exc}"
+            ) from exc
+        if not os.access(dest, os.W_OK):
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise ConverterError(ErrorCode.OUTPUT_NOT_WRITABLE, f"cannot write to {dest}")
+        self._staging[dest] = tmp
+        return tmp
+
+    def path(self, destination: str | os.PathLike[str], filename: str) -> Path:
+        """Where to write ``filename`` now so that it lands in ``destination`` at commit."""
+        final = Path(destination).resolve() / filename
+        if final.exists() and not self.overwrite:
+            raise ConverterError(
+                ErrorCode.OUTPUT_EXISTS, f"{final} already exists (pass --overwrite to replace it)"
+            )
+        self._planned.append(final)
+        return self.stage_dir(destination) / filename
+
+    def commit(self) -> None:
+        """Move every staged file to its destination and remove the staging folders."""
+        for dest, tmp in self._staging.items():
+            for item in sorted(tmp.iterdir()):
+                os.replace(item, dest / item.name)
+        self.discard()
+
+    def discard(self) -> None:
+        """Remove the staging folders without touching the destinations."""
+        for tmp in self._staging.values():
+            shutil.rmtree(tmp, ignore_errors=True)
+        self._staging.clear()
+
+    def __enter__(self) -> AtomicOutput:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.discard()

@@ -1,0 +1,322 @@
+"""Write the MindSpore ``nn.Cell`` script from converted node specs.
+
+The emitter is the only place that produces code: it allocates readable, safe identifiers,
+renders ``__init__`` (layers, constant parameters, placeholders) and ``construct`` (straight-line
+code), and records which script lines each ONNX node produced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import onnx
+from mindconverter.converter.graph.context import ConstStore
+from mindconverter.converter.graph.render import Renderer, literal, ms_dtype_name
+from mindconverter.converter.graph.spec import LayerSpec, Ref
+from mindconverter.converter.naming import NameAllocator, to_identifier
+
+PLACEHOLDER_CLASS = '''class UnconvertedOp(nn.Cell):
+    """Stands for an ONNX operator that MindConverter could not convert.
+
+    It records the operator type, attributes and the tensor shapes seen during conversion, and
+    raises when the network runs. Replace it with MindSpore code (the MindConverter language
+    server offers a quick fix built from the recorded shapes).
+    """
+
+    def __init__(self, op_type, name="", input_shape=None, output_shape=None,
+                 input_shapes=None, output_shapes=None, attributes=None):
+        super().__init__()
+        self.op_type = op_type
+        self.node_name = name
+        self.input_shape = input_shape
+        self.output_shape = output_shape
+        self.input_shapes = input_shapes
+        self.output_shapes = output_shapes
+        self.attributes = attributes or {}
+
+    def construct(self, *inputs):
+        raise NotImplementedError("ONNX operator not converted: " + self.op_type)
+'''
+
+
+@dataclass
+class Placeholder:
+    """Facts recorded for an unconverted node."""
+
+    runtime_inputs: list[int]
+    input_shapes: list[list[int] | None]
+    output_shapes: list[list[int] | None]
+    attributes: dict[str, Any]
+
+
+@dataclass
+class NodeEmit:
+    """One ONNX node to write: either a converted spec or a placeholder."""
+
+    node: onnx.NodeProto
+    base: str
+    spec: LayerSpec | None = None
+    placeholder: Placeholder | None = None
+
+
+@dataclass
+class WeightEntry:
+    """One parameter of the generated network."""
+
+    name: str
+    value: np.ndarray
+    source: str
+    trainable: bool = True
+
+
+@dataclass
+class EmitResult:
+    """The script and everything needed to save and trace it."""
+
+    source: str
+    weights: list[WeightEntry]
+    input_names: list[str]
+    output_vars: list[str]
+    node_lines: list[list[int]] = field(default_factory=list)
+    node_params: list[list[str]] = field(default_factory=list)
+    attr_names: list[str | None] = field(default_factory=list)
+    placeholder_lines: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+
+
+class Emitter:
+    """Builds one script.
+
+    Args:
+        class_name: Name of the generated ``nn.Cell`` class.
+        header: Docstring lines describing the source model.
+        inputs: ``(onnx_name, dtype)`` of the graph inputs in ``construct`` order.
+        outputs: ONNX value names returned by ``construct``.
+        consts: Constant tensors that become parameters.
+        constants: All values known at conversion time (for outputs that fold to constants).
+    """
+
+    def __init__(
+        self,
+        class_name: str,
+        header: list[str],
+        inputs: list[str],
+        outputs: list[str],
+        consts: ConstStore,
+        constants: dict[str, np.ndarray],
+    ) -> None:
+        self.class_name = class_name
+        self.header = header
+        self.inputs = inputs
+        self.outputs = outputs
+        self.consts = consts
+        self.constants = constants
+        self._attrs = NameAllocator({"construct", "training", "phase", "cells", "parameters"})
+        self._vars = NameAllocator({"self"})
+        self._env: dict[str, str] = {}
+        self._const_attr: dict[str, str] = {}
+        self._init: list[tuple[str, int | None]] = []
+        self._body: list[tuple[str, int | None]] = []
+        self._weights: list[WeightEntry] = []
+        self._node_params: dict[int, list[str]] = {}
+
+    def emit(self, nodes: list[NodeEmit]) -> EmitResult:
+        """Render the script for ``nodes`` (in topological order)."""
+        input_names = [self._vars.allocate(name, "input") for name in self.inputs]
+        self._env.update(zip(self.inputs, input_names))
+        attr_names: list[str | None] = []
+        for index, item in enumerate(nodes):
+            attr_names.append(self._emit_node(index, item))
+        output_vars = [self._output_var(name) for name in self.outputs]
+        source, lines = self._assemble(input_names, output_vars, any(n.placeholder for n in nodes))
+        node_lines = [lines.get(i, []) for i in range(len(nodes))]
+        placeholders = {
+            i: (min(lines.get(("init", i), [0])), 9, max(lines.get(i, [0])))
+            for i, n in enumerate(nodes) if n.placeholder
+        }
+        return EmitResult(
+            source=source,
+            weights=self._weights,
+            input_names=input_names,
+            output_vars=output_vars,
+            node_lines=node_lines,
+            node_params=[self._node_params.get(i, []) for i in range(len(nodes))],
+            attr_names=attr_names,
+            placeholder_lines=placeholders,
+        )
+
+    # -- nodes ------------------------------------------------------------------------------
+    def _emit_node(self, index: int, item: NodeEmit) -> str | None:
+        node = item.node
+        if item.placeholder is not None:
+            return self._emit_placeholder(index, item)
+        spec = item.spec
+        assert spec is not None
+        if isinstance(spec.expr, Ref) and spec.cell is None:
+            self._env[node.output[0]] = self._var_of(node.input[spec.expr.index])
+            return None
+        attr = None
+        if spec.cell is not None:
+            attr = self._attrs.allocate(item.base, "layer")
+            cell = spec.cell
+            r = Renderer(lambda i: "", f"self.{attr}", self._const_ref(index))
+            args = [r.expr(a) for a in cell.args] + [f"{k}={r.expr(v)}" for k, v in cell.kwargs]
+            self._init.append((f"self.{attr} = {cell.ctor}({', '.join(args)})", index))
+            for p in cell.params:
+                self._add_weight(index, f"{attr}.{p.name}", p.value, p.source, p.trainable)
+        renderer = Renderer(
+            lambda i: self._var_of(node.input[i]), f"self.{attr}", self._const_ref(index)
+        )
+        code = renderer.expr(spec.expr)
+        targets = self._targets(item.base, node)
+        if spec.comment:
+            self._body.append((f"# {_one_line(spec.comment)}", index))
+        self._body.append((f"{targets} = {code}", index))
+        return attr
+
+    def _emit_placeholder(self, index: int, item: NodeEmit) -> str:
+        node, ph = item.node, item.placeholder
+        assert ph is not None
+        attr = self._attrs.allocate(item.base, "op")
+        kwargs = [f"name={literal(node.name)}"]
+        kwargs.append(f"input_shape={literal(_tuple(ph.input_shapes[0] if ph.input_shapes else None))}")
+        kwargs.append(f"output_shape={literal(_tuple(ph.output_shapes[0] if ph.output_shapes else None))}")
+        if len(ph.input_shapes) > 1:
+            kwargs.append(f"input_shapes={literal(tuple(_tuple(s) for s in ph.input_shapes))}")
+        if len(ph.output_shapes) > 1:
+            kwargs.append(f"output_shapes={literal(tuple(_tuple(s) for s in ph.output_shapes))}")
+        kwargs.append(f"attributes={literal(ph.attributes)}")
+        op = node.op_type if not node.domain else f"{node.domain}::{node.op_type}"
+        self._init.append(
+            (f"self.{attr} = UnconvertedOp({literal(op)}, {', '.join(kwargs)})", ("init", index))
+        )
+        args = ", ".join(self._var_of(node.input[i]) for i in ph.runtime_inputs)
+        self._body.append((f"{self._targets(item.base, node)} = self.{attr}({args})", index))
+        return attr
+
+    def _targets(self, base: str, node: onnx.NodeProto) -> str:
+        names = []
+        for j, out in enumerate(node.output):
+            if not out:
+                names.append("_")
+                continue
+            var = self._vars.allocate(base if j == 0 else f"{base}_{j}", "out")
+            self._env[out] = var
+            names.append(var)
+        return ", ".join(names)
+
+    def _var_of(self, value: str) -> str:
+        if value in self._env:
+            return self._env[value]
+        if value in self.constants:
+            return self._const_text(value, self.constants[value], "const")
+        raise KeyError(f"value '{value}' is used before it is computed")
+
+    def _output_var(self, name: str) -> str:
+        return self._var_of(name)
+
+    # -- constants and weights --------------------------------------------------------------
+    def _const_ref(self, index: int):
+        def render(key: str) -> str:
+            text = self._const_text(
+                key, self.consts.arrays[key], self.consts.hints.get(key, "const"),
+                self.consts.trainable.get(key, True),
+            )
+            self._node_params.setdefault(index, []).append(text[len("self."):])
+            return text
+
+        return render
+
+    def _const_text(
+        self, key: str, value: np.ndarray, hint: str, trainable: bool | None = None
+    ) -> str:
+        if key in self._const_attr:
+            return f"self.{self._const_attr[key]}"
+        readable = "::" not in key and not key.isdigit() and any(c.isalpha() for c in key)
+        attr = self._attrs.allocate(key if readable else f"{hint}_const", "const")
+        self._const_attr[key] = attr
+        train = value.dtype.kind == "f" if trainable is None else trainable
+        shape = literal(tuple(int(d) for d in value.shape))
+        dtype = ms_dtype_name(value.dtype)
+        self._init.append((
+            f"self.{attr} = ms.Parameter(ops.zeros({shape}, ms.{dtype}), name={literal(attr)}, "
+            f"requires_grad={train})",
+            None,
+        ))
+        self._add_weight(None, attr, value, key, train)
+        return f"self.{attr}"
+
+    def _add_weight(
+        self, index: int | None, name: str, value: np.ndarray, source: str, trainable: bool
+    ) -> None:
+        self._weights.append(WeightEntry(name, value, source, trainable))
+        if index is not None:
+            self._node_params.setdefault(index, []).append(name)
+
+    # -- assembly ---------------------------------------------------------------------------
+    def _assemble(
+        self, input_names: list[str], output_vars: list[str], placeholders: bool
+    ) -> tuple[str, dict[Any, list[int]]]:
+        lines: list[str] = ['"""' + self.header[0]]
+        lines += self.header[1:]
+        lines += ['"""', "import mindspore as ms", "from mindspore import nn, ops", "", ""]
+        if placeholders:
+            lines += PLACEHOLDER_CLASS.splitlines() + ["", ""]
+        lines += [
+            f"class {self.class_name}(nn.Cell):",
+            f'    """{self.header[0]}"""',
+            "",
+            "    def __init__(self):",
+            "        super().__init__()",
+        ]
+        where: dict[Any, list[int]] = {}
+        for text, key in self._init:
+            lines.append("        " + text)
+            if key is not None:
+                where.setdefault(key, []).append(len(lines))
+        lines += ["", f"    def construct(self, {', '.join(input_names)}):"]
+        for text, key in self._body:
+            lines.append("        " + text)
+            if key is not None:
+                where.setdefault(key, []).append(len(lines))
+        lines.append(f"        return {', '.join(output_vars)}")
+        lines += ["", "", *_loader_function(self.class_name)]
+        for key in list(where):  # __init__ lines of placeholders count as the node's lines too
+            if isinstance(key, tuple):
+                where.setdefault(key[1], []).extend(where[key])
+        return "\n".join(lines) + "\n", where
+
+
+def _loader_function(class_name: str) -> list[str]:
+    return [
+        "def load_model(checkpoint=None):",
+        f'    """Build {class_name} and load its weights (default: the .ckpt beside this file)."""',
+        "    import os",
+        "",
+        "    if checkpoint is None:",
+        "        checkpoint = os.path.splitext(os.path.abspath(__file__))[0] + \".ckpt\"",
+        f"    net = {class_name}()",
+        "    not_loaded, _ = ms.load_param_into_net(net, ms.load_checkpoint(checkpoint))",
+        "    if not_loaded:",
+        '        raise ValueError(f"parameters missing from {checkpoint}: {not_loaded}")',
+        "    net.set_train(False)",
+        "    return net",
+    ]
+
+
+def _tuple(shape: list[int] | None) -> tuple[int, ...] | None:
+    return None if shape is None else tuple(int(d) for d in shape)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def class_name_for(stem: str) -> str:
+    """A CamelCase class name for a model file stem (``mobilenet_v2`` → ``MobilenetV2``)."""
+    ident = to_identifier(stem, "model")
+    name = "".join(part[:1].upper() + part[1:] for part in ident.split("_") if part)
+    if not name or not name[0].isalpha():
+        name = "Model" + name
+    return name

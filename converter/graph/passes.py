@@ -1,0 +1,235 @@
+"""Normalise an ONNX graph before conversion.
+
+Fix the input shapes, select outputs, run a few onnxoptimizer passes, fold everything that is
+constant once shapes are fixed (PyTorch exports are full of ``Shape→Gather→Unsqueeze→Concat``
+chains), and record the static shape and dtype of every value that remains.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import onnx
+from mindconverter.converter.errors import ConverterError, ErrorCode
+from mindconverter.converter.graph.context import ValueInfo
+from onnx import helper
+
+log = logging.getLogger(__name__)
+
+OPTIMIZER_PASSES = [
+    "eliminate_deadend",
+    "eliminate_identity",
+    "eliminate_nop_transpose",
+    "eliminate_nop_pad",
+    "eliminate_unused_initializer",
+    "eliminate_duplicate_initializer",
+]
+NOT_FOLDABLE = {
+    "RandomNormal", "RandomNormalLike", "RandomUniform", "RandomUniformLike", "Multinomial",
+    "Bernoulli", "Dropout", "If", "Loop", "Scan",
+}
+# Results larger than this stay computed at run time unless they feed a layer's weights.
+FOLD_LIMIT = 64 * 1024 * 1024
+
+
+@dataclass
+class GraphInput:
+    """A graph input with the concrete shape used for conversion."""
+
+    name: str
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    declared: list[int | str | None]
+
+
+@dataclass
+class PreparedGraph:
+    """A graph ready for conversion."""
+
+    model: onnx.ModelProto
+    reference: onnx.ModelProto
+    inputs: list[GraphInput]
+    outputs: list[str]
+    values: dict[str, ValueInfo]
+    constants: dict[str, np.ndarray]
+    opsets: dict[str, int]
+    dropout_nodes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def declared_shape(vi: onnx.ValueInfoProto) -> list[int | str | None]:
+    """The shape of a value as declared: ints, names of symbolic dims, or None."""
+    tensor = vi.type.tensor_type
+    if not tensor.HasField("shape"):
+        return []
+    dims: list[int | str | None] = []
+    for d in tensor.shape.dim:
+        if d.HasField("dim_value"):
+            dims.append(int(d.dim_value))
+        elif d.HasField("dim_param"):
+            dims.append(d.dim_param)
+        else:
+            dims.append(None)
+    return dims
+
+
+def np_dtype(elem_type: int) -> np.dtype:
+    """NumPy dtype of an ONNX tensor element type."""
+    return np.dtype(helper.tensor_dtype_to_np_dtype(elem_type))
+
+
+def select_inputs(
+    model: onnx.ModelProto,
+    input_nodes: Sequence[str] | None,
+    shapes: Sequence[Sequence[int]] | None,
+) -> list[GraphInput]:
+    """Resolve the graph inputs to feed and their concrete shapes.
+
+    Raises:
+        ConverterError: Unknown input name, shape count mismatch, or a symbolic dimension
+            without ``--shape``.
+    """
+    inits = {t.name for t in model.graph.initializer}
+    real = [vi for vi in model.graph.input if vi.name not in inits]
+    by_name = {vi.name: vi for vi in real}
+    if input_nodes:
+        unknown = [n for n in input_nodes if n not in by_name]
+        if unknown:
+            raise ConverterError(
+                ErrorCode.UNKNOWN_NODE,
+                f"--input_nodes {' '.join(unknown)}: not an input of the graph "
+                f"(inputs: {', '.join(by_name) or 'none'})",
+            )
+        missing = [n for n in by_name if n not in input_nodes]
+        if missing:
+            raise ConverterError(
+                ErrorCode.UNKNOWN_NODE,
+                f"--input_nodes must list every graph input; missing: {', '.join(missing)}",
+            )
+        chosen = [by_name[n] for n in input_nodes]
+    else:
+        chosen = real
+    if shapes is not None and len(shapes) != len(chosen):
+        raise ConverterError(
+            ErrorCode.SHAPE_COUNT,
+            f"{len(shapes)} shape(s) given for {len(chosen)} input(s) "
+            f"({', '.join(vi.name for vi in chosen)})",
+        )
+    result = []
+    for i, vi in enumerate(chosen):
+        declared = declared_shape(vi)
+        if shapes is not None:
+            shape = tuple(int(d) for d in shapes[i])
+            _check_rank(vi.name, declared, shape)
+        else:
+            if any(not isinstance(d, int) or d <= 0 for d in declared):
+                raise ConverterError(
+                    ErrorCode.SYMBOLIC_SHAPE,
+                    f"input '{vi.name}' has shape {declared} with symbolic or unknown "
+                    f"dimensions; pass --shape",
+                )
+            shape = tuple(int(d) for d in declared)  # type: ignore[arg-type]
+        result.append(GraphInput(vi.name, shape, np_dtype(vi.type.tensor_type.elem_type), declared))
+    return result
+
+
+def _check_rank(name: str, declared: list[int | str | None], shape: tuple[int, ...]) -> None:
+    if declared and len(declared) != len(shape):
+        raise ConverterError(
+            ErrorCode.BAD_SHAPE,
+            f"--shape {','.join(map(str, shape))} for input '{name}' has rank {len(shape)}, "
+            f"the model declares rank {len(declared)} {declared}",
+        )
+    for d, s in zip(declared, shape):
+        if isinstance(d, int) and d > 0 and d != s:
+            raise ConverterError(
+                ErrorCode.BAD_SHAPE,
+                f"--shape {','.join(map(str, shape))} for input '{name}' conflicts with the "
+                f"model's fixed shape {declared}",
+            )
+
+
+def select_outputs(model: onnx.ModelProto, output_nodes: Sequence[str] | None) -> list[str]:
+    """Resolve the outputs to produce (graph outputs by default, or any value name)."""
+    if not output_nodes:
+        return [o.name for o in model.graph.output]
+    produced = {o for n in model.graph.node for o in n.output if o}
+    produced |= {o.name for o in model.graph.output}
+    unknown = [n for n in output_nodes if n not in produced]
+    if unknown:
+        raise ConverterError(
+            ErrorCode.UNKNOWN_NODE,
+            f"--output_nodes {' '.join(unknown)}: no node produces this value "
+            f"(graph outputs: {', '.join(o.name for o in model.graph.output)})",
+        )
+    return list(output_nodes)
+
+
+def fix_interface(
+    model: onnx.ModelProto, inputs: list[GraphInput], outputs: list[str]
+) -> onnx.ModelProto:
+    """A copy of ``model`` with fixed input shapes, chosen outputs and weights as constants."""
+    fixed = copy.deepcopy(model)
+    graph = fixed.graph
+    inits = {t.name for t in graph.initializer}
+    keep = [vi for vi in graph.input if vi.name not in inits]
+    del graph.input[:]
+    for gi in inputs:
+        vi = next(v for v in keep if v.name == gi.name)
+        new_vi = helper.make_tensor_value_info(gi.name, vi.type.tensor_type.elem_type, gi.shape)
+        graph.input.append(new_vi)
+    old_outputs = {o.name: o for o in graph.output}
+    del graph.output[:]
+    for name in outputs:
+        if name in old_outputs:
+            out = copy.deepcopy(old_outputs[name])
+            out.type.tensor_type.ClearField("shape")
+            graph.output.append(out)
+        else:
+            graph.output.append(onnx.ValueInfoProto(name=name))
+    del graph.value_info[:]
+    return fixed
+
+
+def optimize(model: onnx.ModelProto, notes: list[str]) -> onnx.ModelProto:
+    """Run onnxoptimizer's safe clean-up passes; keep the model unchanged if they fail."""
+    import onnxoptimizer
+
+    try:
+        return onnxoptimizer.optimize(model, OPTIMIZER_PASSES, fixed_point=True)
+    except Exception as exc:  # the optimizer is best effort
+        notes.append(f"onnxoptimizer skipped: {str(exc).splitlines()[0][:200]}")
+        return model
+
+
+def _opset_imports(model: onnx.ModelProto) -> dict[str, int]:
+    return {(imp.domain if imp.domain != "ai.onnx" else ""): imp.version
+            for imp in model.opset_import}
+
+
+def infer_values(model: onnx.ModelProto) -> dict[str, ValueInfo]:
+    """Static shapes and dtypes from ONNX shape inference (with data propagation)."""
+    try:
+        inferred = onnx.shape_inference.infer_shapes(model, strict_mode=False, data_prop=True)
+    except Exception as exc:
+        log.debug("shape inference failed: %s", exc)
+        inferred = model
+    values: dict[str, ValueInfo] = {}
+    graph = inferred.graph
+    for vi in list(graph.input) + list(graph.value_info) + list(graph.output):
+        if not vi.type.HasField("tensor_type"):
+            continue
+        tt = vi.type.tensor_type
+        dtype = np_dtype(tt.elem_type) if tt.elem_type else None
+        dims = declared_shape(vi)
+        shape = (
+            tuple(int(d) for d in dims)  # type: ignore[arg-type]
+            if tt.HasField("shape") and all(isinstance(d, int) and d >= 0 for d in dims)
+            else None
+        )
+        values[vi.name] = ValueInfo(shape, dtype)
+    return values

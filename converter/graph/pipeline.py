@@ -1,0 +1,387 @@
+"""The graph conversion pipeline: ONNX file in; script, checkpoint and reports out."""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnx
+from mindconverter.converter.atomic import AtomicOutput
+from mindconverter.converter.errors import ConverterError, ErrorCode
+from mindconverter.converter.graph import ops as _ops  # noqa: F401  (registers converters)
+from mindconverter.converter.graph import verify as verify_mod
+from mindconverter.converter.graph import writers
+from mindconverter.converter.graph.context import ConstStore, ConvertContext, ValueInfo
+from mindconverter.converter.graph.emitter import (
+    EmitResult,
+    Emitter,
+    NodeEmit,
+    Placeholder,
+    class_name_for,
+)
+from mindconverter.converter.graph.folding import fold_constants
+from mindconverter.converter.graph.loader import load_onnx
+from mindconverter.converter.graph.names import node_base_name
+from mindconverter.converter.graph.passes import (
+    GraphInput,
+    fix_interface,
+    optimize,
+    select_inputs,
+    select_outputs,
+)
+from mindconverter.converter.graph.registry import (
+    ConversionNotPossible,
+    ConverterRegistry,
+    UnsupportedOpError,
+    default_registry,
+)
+from mindconverter.converter.naming import to_identifier
+from mindconverter.converter.report import (
+    ConversionResult,
+    NodeTrace,
+    TensorInfo,
+    UnconvertedNode,
+    Verification,
+    ConversionWarning,
+)
+
+Progress = Callable[[str, float], None]
+STAGES = ("load", "optimise", "infer shapes", "convert", "write", "verify")
+
+
+@dataclass
+class ConvertedGraph:
+    """Result of the in-memory part of the conversion."""
+
+    emit: EmitResult
+    nodes: list[NodeEmit]
+    reasons: dict[int, str]
+    warnings: list[ConversionWarning]
+    constants: dict[str, np.ndarray]
+    values: dict[str, ValueInfo]
+    histogram: dict[str, int] = field(default_factory=dict)
+
+
+def convert(
+    model_file: str | os.PathLike[str],
+    output_dir: str | os.PathLike[str],
+    report_dir: str | os.PathLike[str] | None = None,
+    shapes: Sequence[Sequence[int]] | None = None,
+    input_nodes: Sequence[str] | None = None,
+    output_nodes: Sequence[str] | None = None,
+    verify: bool = True,
+    *,
+    input_data: Sequence[str | os.PathLike[str] | np.ndarray] | None = None,
+    seed: int = 0,
+    rtol: float = 1e-3,
+    atol: float = 1e-4,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+    registry: ConverterRegistry | None = None,
+    modes: Sequence[str] = verify_mod.MODES,
+) -> ConversionResult:
+    """Convert an ONNX model; see :func:`mindconverter.convert_onnx`."""
+    report = _notify(progress)
+    report("load")
+    model = load_onnx(model_file)
+    stem = to_identifier(Path(model_file).stem, "model")
+    inputs = select_inputs(model, input_nodes, shapes)
+    outputs = select_outputs(model, output_nodes)
+    reference = fix_interface(model, inputs, outputs)
+    feeds, source = _feeds(inputs, input_data, seed)
+    report("optimise")
+    notes: list[str] = []
+    work = optimize(copy.deepcopy(reference), notes)
+    report("infer shapes")
+    constants: dict[str, np.ndarray] = {}
+    work, values = fold_constants(work, constants)
+    _fill_shapes(work, reference, values, constants, inputs, feeds)
+    report("convert")
+    opsets = {(i.domain if i.domain != "ai.onnx" else ""): i.version for i in model.opset_import}
+    header = _header(Path(model_file).name, opsets.get("", 0), model)
+    graph = convert_graph(work, values, constants, opsets, registry or default_registry,
+                          class_name_for(stem), header, [i.name for i in inputs], outputs)
+    graph.warnings.extend(_dropout_warning(reference))
+    graph.warnings.extend(ConversionWarning("MC-W001", note) for note in notes)
+    report("write")
+    out_dir = Path(output_dir)
+    rep_dir = Path(report_dir) if report_dir is not None else out_dir
+    with AtomicOutput(overwrite=overwrite) as out:
+        script = out.path(out_dir, f"{stem}.py")
+        ckpt = out.path(out_dir, f"{stem}.ckpt")
+        paths = {k: out.path(rep_dir, f"{k}_of_{stem}{ext}") for k, ext in
+                 (("report", ".txt"), ("weight_map", ".json"))}
+        json_path = out.path(rep_dir, f"report_of_{stem}.json")
+        script.write_text(graph.emit.source, encoding="utf-8")
+        writers.save_checkpoint(graph.emit.weights, ckpt)
+        paths["weight_map"].write_text(
+            writers.weight_map(stem, graph.emit.weights, graph.constants), encoding="utf-8")
+        result = _result(graph, inputs, outputs, reference, Path(model_file), out_dir / script.name,
+                         out_dir / ckpt.name, rep_dir, stem, opsets)
+        if verify:
+            report("verify")
+            result.verification = _verify(graph, reference, inputs, outputs, feeds, source,
+                                          script, ckpt, result.class_name, stem, rtol, atol, modes)
+        paths["report"].write_text(writers.text_report(result), encoding="utf-8")
+        json_path.write_text(result.to_json(), encoding="utf-8")
+    return result
+
+
+def convert_graph(
+    work: onnx.ModelProto, values: dict[str, ValueInfo], constants: dict[str, np.ndarray],
+    opsets: dict[str, int], registry: ConverterRegistry, class_name: str, header: list[str],
+    input_names: list[str], outputs: list[str],
+) -> ConvertedGraph:
+    """Convert every node of a prepared graph and emit the script (no files written)."""
+    consts = ConstStore()
+    nodes: list[NodeEmit] = []
+    reasons: dict[int, str] = {}
+    warnings: dict[tuple[str, str], list[str]] = {}
+    for index, node in enumerate(work.graph.node):
+        base = node_base_name(node)
+        opset = opsets.get(node.domain if node.domain != "ai.onnx" else "", 1)
+        ctx = ConvertContext(node, opset, values, constants, consts, base)
+        try:
+            _key, func = registry.resolve(node.op_type, opset, node.domain)
+            nodes.append(NodeEmit(node, base, spec=func(ctx)))
+        except (UnsupportedOpError, ConversionNotPossible, NotImplementedError) as exc:
+            reasons[index] = str(exc)
+            nodes.append(NodeEmit(node, base, placeholder=_placeholder(ctx)))
+        except Exception as exc:  # a converter bug must not abort the run
+            reasons[index] = f"converter error: {type(exc).__name__}: {exc}"
+            nodes.append(NodeEmit(node, base, placeholder=_placeholder(ctx)))
+        for code, message in ctx.warnings:
+            warnings.setdefault((code, message), []).append(node.name)
+    emitter = Emitter(class_name, header, input_names, outputs, consts, constants)
+    emit = emitter.emit(nodes)
+    histogram = dict(sorted(Counter(n.node.op_type for n in nodes).items()))
+    return ConvertedGraph(
+        emit, nodes, reasons,
+        [ConversionWarning(code, msg, names) for (code, msg), names in warnings.items()],
+        constants, values, histogram,
+    )
+
+
+def _placeholder(ctx: ConvertContext) -> Placeholder:
+    node = ctx.node
+
+    def shape_of(name: str) -> list[int] | None:
+        if name in ctx._constants:
+            return [int(d) for d in ctx._constants[name].shape]
+        info = ctx._values.get(name)
+        return list(info.shape) if info and info.shape is not None else None
+
+    runtime = [i for i, n in enumerate(node.input) if n and not ctx.is_const(i)]
+    return Placeholder(
+        runtime_inputs=runtime,
+        input_shapes=[shape_of(n) if n else None for n in node.input],
+        output_shapes=[shape_of(n) if n else None for n in node.output],
+        attributes={k: _jsonable(v) for k, v in ctx.attrs.items()},
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.tolist() if value.size <= 64 else f"<tensor {list(value.shape)} {value.dtype}>"
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (int, float, str, bool)) or value is None:
+        return value
+    return f"<{type(value).__name__}>"
+
+
+def _notify(progress: Progress | None) -> Callable[[str], None]:
+    def report(stage: str) -> None:
+        if progress is not None:
+            progress(stage, STAGES.index(stage) / len(STAGES))
+
+    return report
+
+
+def _header(filename: str, opset: int, model: onnx.ModelProto) -> list[str]:
+    producer = " ".join(p for p in (model.producer_name, model.producer_version) if p)
+    safe = " ".join(repr(filename)[1:-1].split()).replace('"""', "'''")
+    return [
+        f"MindSpore network converted by MindConverter from {safe} (opset {opset}).",
+        "",
+        f"Source producer: {' '.join(repr(producer)[1:-1].split()) or 'unknown'}.",
+        "Load it with its weights:  net = load_model()  (reads the .ckpt beside this file).",
+    ]
+
+
+def _feeds(
+    inputs: list[GraphInput], data: Sequence[Any] | None, seed: int
+) -> tuple[list[np.ndarray], str]:
+    if data is None:
+        specs = [(i.name, i.shape, i.dtype) for i in inputs]
+        return verify_mod.make_feeds(specs, seed), f"random(seed={seed})"
+    if len(data) != len(inputs):
+        raise ConverterError(
+            ErrorCode.BAD_INPUT_DATA, f"{len(data)} input file(s) for {len(inputs)} input(s)")
+    feeds = []
+    for gi, item in zip(inputs, data):
+        array = item if isinstance(item, np.ndarray) else _load_npy(item)
+        if tuple(array.shape) != gi.shape:
+            raise ConverterError(
+                ErrorCode.BAD_INPUT_DATA,
+                f"input '{gi.name}': data shape {list(array.shape)} != {list(gi.shape)}")
+        feeds.append(array.astype(gi.dtype, copy=False))
+    return feeds, "user data"
+
+
+def _load_npy(path: str | os.PathLike[str]) -> np.ndarray:
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise ConverterError(ErrorCode.BAD_INPUT_DATA, f"{path}: {exc}") from exc
+
+
+def _fill_shapes(
+    work: onnx.ModelProto, reference: onnx.ModelProto, values: dict[str, ValueInfo],
+    constants: dict[str, np.ndarray], inputs: list[GraphInput], feeds: list[np.ndarray],
+) -> None:
+    missing = [
+        o for n in work.graph.node for o in n.output
+        if o and o not in constants and (o not in values or values[o].shape is None
+                                         or values[o].dtype is None)
+    ]
+    for gi in inputs:
+        values[gi.name] = ValueInfo(gi.shape, gi.dtype)
+    if not missing:
+        return
+    known = {o for n in reference.graph.node for o in n.output}
+    wanted = [m for m in missing if m in known]
+    if not wanted:
+        return
+    probe = copy.deepcopy(reference)
+    present = {o.name for o in probe.graph.output}
+    probe.graph.output.extend(onnx.ValueInfoProto(name=m) for m in wanted if m not in present)
+    try:
+        arrays = verify_mod.run_onnxruntime(probe, [i.name for i in inputs], feeds, wanted)
+    except Exception:  # converters without shapes fall back to placeholders
+        return
+    for name, array in zip(wanted, arrays):
+        values[name] = ValueInfo(tuple(int(d) for d in np.shape(array)), np.asarray(array).dtype)
+
+
+def _dropout_warning(reference: onnx.ModelProto) -> list[ConversionWarning]:
+    names = [n.name or n.output[0] for n in reference.graph.node if n.op_type == "Dropout"]
+    if not names:
+        return []
+    return [ConversionWarning(
+        "MC-W002",
+        "Dropout kept in the ONNX graph was converted for inference (identity); training-time "
+        "dropout is lost. Re-add nn.Dropout layers before training.",
+        names,
+    )]
+
+
+def _result(
+    graph: ConvertedGraph, inputs: list[GraphInput], outputs: list[str],
+    reference: onnx.ModelProto, model_file: Path, script: Path, ckpt: Path, rep_dir: Path,
+    stem: str, opsets: dict[str, int],
+) -> ConversionResult:
+    emit = graph.emit
+    unconverted = []
+    for i, item in enumerate(graph.nodes):
+        if item.placeholder is None:
+            continue
+        line, col, construct_line = emit.placeholder_lines[i]
+        unconverted.append(_unconverted(item, emit.attr_names[i] or "", line, col,
+                                        construct_line, graph, graph.reasons.get(i, "")))
+    return ConversionResult(
+        script=str(script.resolve()),
+        checkpoint=str(ckpt.resolve()),
+        weight_map=str((rep_dir / f"weight_map_of_{stem}.json").resolve()),
+        report_text=str((rep_dir / f"report_of_{stem}.txt").resolve()),
+        report_json=str((rep_dir / f"report_of_{stem}.json").resolve()),
+        class_name=class_name_for(stem),
+        source={"path": str(model_file.resolve()), "format": "onnx",
+                "opset": opsets.get("", 0), "opsets": opsets,
+                "producer": reference.producer_name, "producer_version": reference.producer_version,
+                "ir_version": reference.ir_version},
+        inputs=[TensorInfo(gi.name, py, list(gi.shape), gi.dtype.name, gi.declared)
+                for gi, py in zip(inputs, emit.input_names)],
+        outputs=_output_infos(outputs, emit.output_vars, graph),
+        ops_total=len(graph.nodes),
+        ops_converted=sum(1 for n in graph.nodes if n.placeholder is None),
+        op_histogram=graph.histogram,
+        unconverted=unconverted,
+        warnings=graph.warnings,
+        nodes=[NodeTrace(n.node.name, n.node.op_type, emit.node_lines[i], emit.node_params[i])
+               for i, n in enumerate(graph.nodes)],
+    )
+
+
+def _output_infos(outputs: list[str], py_names: list[str], graph: ConvertedGraph
+                  ) -> list[TensorInfo]:
+    infos = []
+    for name, py in zip(outputs, py_names):
+        if name in graph.constants:
+            arr = graph.constants[name]
+            infos.append(TensorInfo(name, py, list(arr.shape), arr.dtype.name))
+            continue
+        info = graph.values.get(name)
+        shape = list(info.shape) if info and info.shape is not None else []
+        dtype = info.dtype.name if info and info.dtype is not None else "unknown"
+        infos.append(TensorInfo(name, py, shape, dtype))
+    return infos
+
+
+def _unconverted(
+    item: NodeEmit, attr: str, line: int, col: int, construct_line: int,
+    graph: ConvertedGraph, reason: str,
+) -> UnconvertedNode:
+    node, ph = item.node, item.placeholder
+    assert ph is not None
+
+    def dtype(name: str) -> str | None:
+        if name in graph.constants:
+            return graph.constants[name].dtype.name
+        info = graph.values.get(name)
+        return info.dtype.name if info and info.dtype is not None else None
+
+    const_inputs = {}
+    for i, name in enumerate(node.input):
+        if name and name in graph.constants:
+            arr = graph.constants[name]
+            const_inputs[str(i)] = _jsonable(arr)
+    return UnconvertedNode(
+        op_type=node.op_type, domain=node.domain, name=node.name, attr_name=attr,
+        line=line, column=col, construct_line=construct_line,
+        input_shapes=ph.input_shapes, output_shapes=ph.output_shapes,
+        input_dtypes=[dtype(n) if n else None for n in node.input],
+        output_dtypes=[dtype(n) if n else None for n in node.output],
+        attributes=ph.attributes, constant_inputs=const_inputs, reason=reason,
+    )
+
+
+def _verify(
+    graph: ConvertedGraph, reference: onnx.ModelProto, inputs: list[GraphInput],
+    outputs: list[str], feeds: list[np.ndarray], source: str, script: Path, ckpt: Path,
+    class_name: str, stem: str, rtol: float, atol: float, modes: Sequence[str],
+) -> Verification:
+    if any(n.placeholder for n in graph.nodes):
+        count = sum(1 for n in graph.nodes if n.placeholder)
+        return Verification(status="skipped", rtol=rtol, atol=atol, input_source=source,
+                            error=f"{count} operator(s) are placeholders; the network cannot run")
+    try:
+        expected = verify_mod.run_onnxruntime(reference, [i.name for i in inputs], feeds, outputs)
+    except Exception as exc:
+        return Verification(status="error", rtol=rtol, atol=atol, input_source=source,
+                            error=f"onnxruntime could not run the model: {str(exc)[:300]}")
+    try:
+        result = verify_mod.verify_network(script, ckpt, class_name, stem, feeds, expected,
+                                           outputs, rtol, atol, modes)
+    except Exception as exc:
+        return Verification(status="error", rtol=rtol, atol=atol, input_source=source,
+                            error=f"the generated network could not be built: "
+                                  f"{type(exc).__name__}: {str(exc)[:300]}")
+    result.input_source = source
+    return result

@@ -1,0 +1,187 @@
+"""What a converter returns: a small expression IR and a frozen :class:`LayerSpec`.
+
+Converters never write code strings. They describe the MindSpore layer to build in ``__init__``
+(:class:`CellDef`) and the expression to evaluate in ``construct`` (an :data:`Expr` tree); the
+emitter renders both, and the weight writer saves :class:`ParamDef` arrays.
+
+Plain Python literals (``int``, ``float``, ``bool``, ``None``, ``str`` and tuples/lists of
+them) may appear wherever an expression is expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Ref:
+    """The node's ``index``-th input (a runtime value)."""
+
+    index: int
+
+
+@dataclass(frozen=True)
+class Var:
+    """A variable of ``construct`` by its final Python name (used by the emitter)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class SelfLayer:
+    """``self.<layer>``: the node's own layer built from :attr:`LayerSpec.cell`."""
+
+
+@dataclass(frozen=True)
+class LayerCall:
+    """``self.<layer>(*args, **kwargs)``: calls the node's own layer."""
+
+    args: tuple[Any, ...] = ()
+    kwargs: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Const:
+    """A constant tensor stored as a parameter of the network (registered by the context)."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class Call:
+    """``func(*args, **kwargs)``; ``func`` is a dotted name such as ``ops.reshape``."""
+
+    func: str
+    args: tuple[Any, ...] = ()
+    kwargs: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Method:
+    """``value.name(*args, **kwargs)``."""
+
+    value: Any
+    name: str
+    args: tuple[Any, ...] = ()
+    kwargs: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class BinOp:
+    """``left <op> right`` with ``op`` one of ``+ - * / // % ** @ & | ^ == != < <= > >=``."""
+
+    op: str
+    left: Any
+    right: Any
+
+
+@dataclass(frozen=True)
+class UnaryOp:
+    """``<op>value`` with ``op`` one of ``-``, ``~``, ``not ``."""
+
+    op: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class Item:
+    """``value[index]``; ``index`` is a literal, a :class:`Slice` or a tuple of them."""
+
+    value: Any
+    index: Any
+
+
+@dataclass(frozen=True)
+class Slice:
+    """``start:stop:step`` inside an :class:`Item` index."""
+
+    start: Any = None
+    stop: Any = None
+    step: Any = None
+
+
+@dataclass(frozen=True)
+class Attr:
+    """``value.name`` (e.g. ``x.shape``)."""
+
+    value: Any
+    name: str
+
+
+@dataclass(frozen=True)
+class DType:
+    """A MindSpore dtype literal, ``ms.<name>`` (``float32``, ``int64``, ``bool_``...)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class TupleOf:
+    """A tuple built from expressions, ``(a, b, ...)``."""
+
+    items: tuple[Any, ...]
+
+
+Expr = Union[
+    Ref, Var, SelfLayer, LayerCall, Const, Call, Method, BinOp, UnaryOp, Item, Attr, DType, TupleOf, Any
+]
+
+
+@dataclass(frozen=True, eq=False)
+class ParamDef:
+    """A weight to save in the checkpoint.
+
+    Attributes:
+        name: Name local to its cell (``weight``), or the constant's key.
+        value: The array, already in MindSpore's layout.
+        source: The ONNX initializer(s) it came from (for the weight map).
+        trainable: Whether the generated Parameter requires grad.
+    """
+
+    name: str
+    value: np.ndarray
+    source: str = ""
+    trainable: bool = True
+
+
+@dataclass(frozen=True)
+class CellDef:
+    """A MindSpore layer built in ``__init__``: ``ctor(*args, **kwargs)``.
+
+    Attributes:
+        ctor: Dotted constructor, e.g. ``nn.Conv2d``.
+        args: Positional literal arguments.
+        kwargs: Keyword literal arguments.
+        params: Values for the layer's own parameters, by their local names.
+    """
+
+    ctor: str
+    args: tuple[Any, ...] = ()
+    kwargs: tuple[tuple[str, Any], ...] = ()
+    params: tuple[ParamDef, ...] = ()
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """What one ONNX node becomes.
+
+    Attributes:
+        expr: The ``construct`` expression. For a node with several outputs it yields a tuple
+            with one item per declared output. A bare :class:`Ref` makes the node an alias
+            (no line is emitted).
+        cell: The layer to build in ``__init__`` (referenced by :class:`SelfLayer`).
+        comment: A short note written above the ``construct`` line.
+    """
+
+    expr: Expr
+    cell: CellDef | None = None
+    comment: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+def kw(**kwargs: Any) -> tuple[tuple[str, Any], ...]:
+    """Keyword arguments as the ordered tuple the spec types store."""
+    return tuple(kwargs.items())

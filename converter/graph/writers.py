@@ -1,0 +1,93 @@
+"""Write the checkpoint, the weight map and the text report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from mindconverter.converter.graph.emitter import WeightEntry
+from mindconverter.converter.report import ConversionResult
+
+CKPT_SPLIT_BYTES = 1_900_000_000
+
+
+def save_checkpoint(weights: list[WeightEntry], path: Path) -> None:
+    """Save the network's parameters with ``mindspore.save_checkpoint``."""
+    import mindspore as ms
+
+    params = [{"name": w.name, "data": ms.Tensor(np.ascontiguousarray(w.value))} for w in weights]
+    ms.save_checkpoint(params, str(path))
+
+
+def weight_map(stem: str, weights: list[WeightEntry], sources: dict[str, np.ndarray]) -> str:
+    """The weight map JSON: each converted parameter and the ONNX weight it came from."""
+    entries = []
+    for w in weights:
+        src = sources.get(w.source)
+        entries.append({
+            "converted_weight": {
+                "name": w.name,
+                "shape": [int(d) for d in w.value.shape],
+                "data_type": _ms_dtype_label(w.value.dtype),
+            },
+            "source_weight": {
+                "name": w.source,
+                "shape": [int(d) for d in (src.shape if src is not None else w.value.shape)],
+                "data_type": str((src if src is not None else w.value).dtype),
+            },
+        })
+    return json.dumps({stem: entries}, indent=2)
+
+
+def _ms_dtype_label(dtype: np.dtype) -> str:
+    from mindconverter.converter.graph.render import ms_dtype_name
+
+    name = ms_dtype_name(dtype).rstrip("_")
+    return name[:1].upper() + name[1:]
+
+
+def text_report(result: ConversionResult) -> str:
+    """The human-readable report in the original MindConverter's line format."""
+    lines = ["[Start Convert]"]
+    for u in result.unconverted:
+        op = f"{u.domain}::{u.op_type}" if u.domain else f"onnx::{u.op_type}"
+        reason = f" {u.reason}" if u.reason else ""
+        lines.append(f"line {u.line}:{u.column}: [UnConvert] '{op}' didn't convert.{reason}")
+    for w in result.warnings:
+        where = f" (nodes: {', '.join(w.nodes[:10])}{' ...' if len(w.nodes) > 10 else ''})"
+        lines.append(f"[Warning] {w.code}: {w.message}{where if w.nodes else ''}")
+    lines.append("[Convert Over]")
+    rate = 100.0 * result.ops_converted / result.ops_total if result.ops_total else 100.0
+    lines.append(
+        f"Converted Rate: {rate:.2f}%. ({result.ops_converted}/{result.ops_total} operators)"
+    )
+    lines.append(f"Script: {result.script}")
+    lines.append(f"Checkpoint: {result.checkpoint}")
+    lines.extend(verification_lines(result))
+    return "\n".join(lines) + "\n"
+
+
+def verification_lines(result: ConversionResult) -> list[str]:
+    """Summary lines of the numerical verification (also printed by the CLI)."""
+    ver = result.verification
+    head = f"Verification: {ver.status}"
+    if ver.input_source:
+        head += f" (reference {ver.reference}, input {ver.input_source}, "
+        head += f"rtol {ver.rtol:g}, atol {ver.atol:g})"
+    lines = [head]
+    if ver.error:
+        lines.append(f"  {ver.error}")
+    if ver.params_not_loaded or ver.ckpt_params_unused:
+        lines.append(f"  parameters not loaded: {ver.params_not_loaded}; "
+                     f"unused in checkpoint: {ver.ckpt_params_unused}")
+    for mode in ver.modes:
+        if mode.error:
+            lines.append(f"  {mode.mode}: FAILED: {mode.error}")
+            continue
+        for out in mode.outputs:
+            verdict = "ok" if out.passed else "MISMATCH"
+            shape = "" if out.shape_match else " (shape differs)"
+            lines.append(f"  {mode.mode:9s} {out.name}: max abs err {out.max_abs_error:.3g}, "
+                         f"max rel err {out.max_rel_error:.3g} {verdict}{shape}")
+    return lines

@@ -1,0 +1,70 @@
+"""MindConverter: migrate PyTorch, ONNX and TensorFlow models to MindSpore 2.x.
+
+Public API (heavy frameworks are imported only when a conversion runs)::
+
+    from mindconverter import convert_onnx
+    result = convert_onnx("model.onnx", "out/")
+    print(result.verification.status)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from mindconverter.converter.report import ConversionResult
+
+__all__ = ["ConversionResult", "__version__", "convert_onnx"]
+
+
+def convert_onnx(
+    model_file: str,
+    output_dir: str,
+    report_dir: str | None = None,
+    shapes: Any = None,
+    input_nodes: Any = None,
+    output_nodes: Any = None,
+    verify: bool = True,
+    **options: Any,
+) -> ConversionResult:
+    """Convert an ONNX model into a MindSpore script, checkpoint and reports.
+
+    Args:
+        model_file: Path of the ``.onnx`` file.
+        output_dir: Folder for ``<stem>.py`` and ``<stem>.ckpt``.
+        report_dir: Folder for the reports and weight map (defaults to ``output_dir``).
+        shapes: One shape per input (list of int sequences), overriding the model's.
+        input_nodes: Names of the graph inputs, in order (default: the model's).
+        output_nodes: Names of the outputs to produce (default: the model's).
+        verify: Run the generated network and onnxruntime on the same input and compare.
+        **options: Further options of :func:`mindconverter.converter.graph.pipeline.convert`
+            (``input_data``, ``seed``, ``rtol``, ``atol``, ``overwrite``, ``progress``...).
+
+    Returns:
+        The conversion result, identical to ``report_of_<stem>.json``.
+
+    Raises:
+        ConverterError: On bad input, with an error code and a hint.
+    """
+    from mindconverter.converter.graph.pipeline import convert
+
+    return convert(
+        model_file,
+        output_dir,
+        report_dir=report_dir,
+        shapes=shapes,
+        input_nodes=input_nodes,
+        output_nodes=output_nodes,
+        verify=verify,
+        **options,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ConversionResult":
+        from mindconverter.converter.report import ConversionResult
+
+        return ConversionResult
+    raise AttributeError(name)
