@@ -207,7 +207,7 @@ def inspect_signature(obj: Any, base_inits: tuple[str, ...]) -> Signature | None
         owner = next((c for c in obj.__mro__ if "__init__" in c.__dict__), object)
         if owner.__module__ in base_inits or owner is object:
             return Signature([], "inspect")
-        target = obj.__init__
+        target = _unwrap_init(obj.__init__)
     try:
         sig = inspect.signature(target)
     except (TypeError, ValueError):
@@ -220,6 +220,15 @@ def inspect_signature(obj: Any, base_inits: tuple[str, ...]) -> Signature | None
         default = None if p.default is inspect.Parameter.empty else repr(p.default)
         params.append(Param(prefix + p.name, default, p.kind.name == "KEYWORD_ONLY"))
     return Signature(params, "inspect")
+
+
+def _unwrap_init(init: Any) -> Any:
+    """MindSpore decorates some ``__init__`` without functools.wraps: find the original."""
+    for cell in getattr(init, "__closure__", None) or ():
+        inner = cell.cell_contents
+        if inspect.isfunction(inner) and inner.__name__ == "__init__":
+            return inner
+    return init
 
 
 def signature_of(name: str, base_inits: tuple[str, ...]) -> Signature | None:
@@ -349,11 +358,13 @@ class EntryBuilder:
             "matcher": ovr.get("matcher"),
             **mapping,
         }
+        entry["verified"] = msig is not None and not msig.has_var_keyword()
         entry["positional"] = ovr.get(
             "positional", positional_count(tsig, msig, entry, row, kind)
         )
         entry["status"] = ovr.get("status") or status_of(entry, row)
         entry["notes"] = notes_of(ovr.get("notes"), row, entry, self.tier, target, api)
+        del entry["verified"]
         return Built(entry, problems)
 
     def _arguments(self, api, row, target, tsig, msig, ovr, problems) -> dict[str, Any]:
@@ -388,14 +399,16 @@ class EntryBuilder:
         """MindSpore name for one torch argument: same name, '' (drop) or None (unsupported)."""
         known = msig is not None and not msig.has_var_keyword()
         ms_names = msig.names() if msig else set()
-        if name in doc and doc[name] is not None and name not in ALWAYS_UNSUPPORTED:
+        if name in ALWAYS_UNSUPPORTED and name not in ms_names:
+            return None
+        if known and name in ms_names:
+            return name  # MindSpore 2.10 spells it like torch (older doc pages may not)
+        if name in doc and doc[name] is not None:
             cand = doc[name]
             if not known or cand in ms_names:
                 return cand
             problems.append(f"{api}: doc rename {name}->{cand} not in target signature")
-        if name in ALWAYS_UNSUPPORTED and name not in ms_names:
-            return None
-        if not known or name in ms_names:
+        if not known:
             return name
         for cand in SYNONYMS.get(name, ()):
             if cand in ms_names:
@@ -410,15 +423,20 @@ class EntryBuilder:
 
 
 def torch_kind(api: str) -> str:
-    obj = resolve(api)
-    if api.startswith("torch.Tensor."):
-        raw = inspect.getattr_static(resolve("torch.Tensor"), api.rsplit(".", 1)[1], None)
-        if raw is not None and not callable(raw) and hasattr(raw, "__get__"):
+    """function | class | tensor_method | method (other instances) | attribute."""
+    parent_name, _, attr = api.rpartition(".")
+    parent = resolve(parent_name)
+    if inspect.isclass(parent):
+        raw = inspect.getattr_static(parent, attr, None)
+        if raw is not None and not callable(raw):
             return "attribute"
-        return "tensor_method"
+        return "tensor_method" if parent_name == "torch.Tensor" else "method"
+    obj = resolve(api)
     if obj is not None:
-        return "class" if inspect.isclass(obj) else "function"
-    return "class" if api.rsplit(".", 1)[-1][:1].isupper() else "function"
+        if inspect.isclass(obj):
+            return "class"
+        return "function" if callable(obj) else "attribute"
+    return "class" if attr[:1].isupper() else "function"
 
 
 def torch_signature(api: str, kind: str, ovr: dict[str, Any]) -> Signature | None:
@@ -476,7 +494,7 @@ def auto_defaults(tsig, msig, rename, unsupported, transforms) -> dict[str, Any]
         ms_param = msig.get(ms_name)
         ok_t, t_val = literal(param.default)
         ok_m, m_val = literal(ms_param.default if ms_param else None)
-        if not (ok_t and ok_m) or t_val is None:
+        if not (ok_t and ok_m) or t_val is None or m_val is None:
             continue
         if name in transforms:
             ok, t_val = apply_transform(transforms[name], t_val)
@@ -523,9 +541,11 @@ def status_of(entry: dict[str, Any], row: Row | None) -> str:
         return "inconsistent"
     if category in ("input_diff", "function_diff", "other"):
         return "inconsistent"
-    if entry["rename"] or (category != "consistent" and entry["unsupported"]):
+    if entry["rename"]:
         return "renamed_args"
-    return "consistent" if category == "consistent" else "inconsistent"
+    if category == "consistent" or entry["verified"]:
+        return "consistent"
+    return "inconsistent"
 
 
 def notes_of(hand: str | None, row: Row | None, entry, tier, target, api) -> str:
@@ -579,7 +599,7 @@ def check_kinds(tier: str, table: dict[str, Any], problems: list[str]) -> None:
     """A torch class must map to a class (module construction), a function to a callable."""
     for api, entry in table.items():
         obj = resolve(entry["target"]) if entry["target"] else None
-        if obj is None:
+        if obj is None or entry["matcher"]:
             continue
         if entry["kind"] == "class" and not inspect.isclass(obj):
             problems.append(f"{tier}: {api} is a class but {entry['target']} is not")

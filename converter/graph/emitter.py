@@ -297,9 +297,10 @@ def _loader_function(class_name: str) -> list[str]:
         "    if checkpoint is None:",
         "        checkpoint = os.path.splitext(os.path.abspath(__file__))[0] + \".ckpt\"",
         f"    net = {class_name}()",
-        "    not_loaded, _ = ms.load_param_into_net(net, ms.load_checkpoint(checkpoint))",
-        "    if not_loaded:",
-        '        raise ValueError(f"parameters missing from {checkpoint}: {not_loaded}")',
+        "    if net.parameters_dict():",
+        "        not_loaded, _ = ms.load_param_into_net(net, ms.load_checkpoint(checkpoint))",
+        "        if not_loaded:",
+        '            raise ValueError(f"parameters missing from {checkpoint}: {not_loaded}")',
         "    net.set_train(False)",
         "    return net",
     ]

@@ -10,7 +10,7 @@ from google.protobuf.message import DecodeError
 from mindconverter.converter.errors import ConverterError, ErrorCode
 
 MIN_OPSET = 7
-MAX_OPSET = 23
+MAX_OPSET = max(23, onnx.defs.onnx_opset_version())
 
 
 def check_input_file(path: str | os.PathLike[str], flag: str = "--model_file") -> Path:

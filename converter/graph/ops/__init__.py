@@ -4,4 +4,13 @@ from mindconverter.converter.graph.ops import (  # noqa: F401
     activations,
     conv,
     elementwise,
+    gather,
+    linear,
+    logical,
+    norm,
+    pool,
+    reduce,
+    resize,
+    rnn,
+    shape,
 )

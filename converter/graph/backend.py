@@ -1,0 +1,123 @@
+"""An ONNX backend (``onnx.backend.base``) that runs models through MindConverter.
+
+Every model takes the same path as the CLI: the script and checkpoint are generated into a
+temporary folder, the script is imported, the checkpoint loaded, and the network run in
+MindSpore (PyNative by default; ``mode="graph"`` for graph mode). Conversion happens at the
+first :meth:`MindSporeBackendRep.run`, when the input shapes are known.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnx
+from onnx.backend.base import Backend, BackendRep
+
+from mindconverter.converter.graph import verify as verify_mod
+from mindconverter.converter.graph.registry import ConverterRegistry
+
+
+class UnconvertedModelError(RuntimeError):
+    """The model converted with placeholders, so it cannot run."""
+
+
+class MindSporeBackendRep(BackendRep):
+    """A prepared model; converts on first run with the given inputs' shapes."""
+
+    def __init__(self, model: onnx.ModelProto, mode: str = "pynative",
+                 registry: ConverterRegistry | None = None) -> None:
+        self.model = model
+        self.mode = mode
+        self.registry = registry
+        self._net: Any = None
+        self._shapes: list[tuple[int, ...]] | None = None
+        self.script_source: str | None = None
+
+    def run(self, inputs: Any, **kwargs: Any) -> tuple[np.ndarray, ...]:  # noqa: ARG002
+        """Run the converted network on ``inputs`` (a sequence or a name → array mapping)."""
+        arrays = self._ordered(inputs)
+        shapes = [tuple(a.shape) for a in arrays]
+        if self._net is None or shapes != self._shapes:
+            self._net = self._convert(arrays)
+            self._shapes = shapes
+        return tuple(verify_mod.run_mindspore(self._net, arrays, self.mode))
+
+    def _ordered(self, inputs: Any) -> list[np.ndarray]:
+        inits = {t.name for t in self.model.graph.initializer}
+        names = [i.name for i in self.model.graph.input if i.name not in inits]
+        if isinstance(inputs, dict):
+            return [np.asarray(inputs[n]) for n in names]
+        return [np.asarray(a) for a in inputs]
+
+    def _convert(self, arrays: Sequence[np.ndarray]) -> Any:
+        from mindconverter.converter.graph.pipeline import convert
+
+        workdir = Path(tempfile.mkdtemp(prefix="mindconverter-backend-"))
+        try:
+            path = workdir / "model.onnx"
+            onnx.save_model(self.model, str(path))
+            result = convert(
+                path, workdir / "out", shapes=[a.shape for a in arrays], verify=False,
+                input_data=list(arrays), registry=self.registry,
+            )
+            if result.unconverted:
+                first = result.unconverted[0]
+                raise UnconvertedModelError(
+                    f"{len(result.unconverted)} operator(s) not converted: "
+                    f"{first.op_type} ({first.reason})")
+            self.script_source = Path(result.script).read_text(encoding="utf-8")
+            return _load(Path(result.script), Path(result.checkpoint), result.class_name)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _load(script: Path, ckpt: Path, class_name: str) -> Any:
+    import mindspore as ms
+
+    from mindconverter.converter.graph.verify import load_weights
+
+    ms.set_device("CPU")
+    module = verify_mod.import_script(script, "backend")
+    net = getattr(module, class_name)()
+    not_loaded, unused = load_weights(net, ckpt)
+    if not_loaded or unused:
+        raise RuntimeError(f"checkpoint mismatch: missing {not_loaded}, unused {unused}")
+    net.set_train(False)
+    return net
+
+
+class MindSporeBackend(Backend):
+    """ONNX backend running models as generated MindSpore networks on the CPU."""
+
+    @classmethod
+    def is_compatible(cls, model: onnx.ModelProto, device: str = "CPU", **kwargs: Any) -> bool:
+        """Only the CPU device is supported."""
+        return device == "CPU"
+
+    @classmethod
+    def prepare(cls, model: onnx.ModelProto, device: str = "CPU",  # type: ignore[override]
+                **kwargs: Any) -> MindSporeBackendRep:
+        """Prepare ``model``; pass ``mode="graph"`` to run in MindSpore graph mode."""
+        super().prepare(model, device, **kwargs)
+        return MindSporeBackendRep(model, kwargs.get("mode", "pynative"), kwargs.get("registry"))
+
+    @classmethod
+    def run_model(cls, model: onnx.ModelProto, inputs: Any, device: str = "CPU",
+                  **kwargs: Any) -> tuple[np.ndarray, ...]:
+        """Prepare and run in one call."""
+        return cls.prepare(model, device, **kwargs).run(inputs)
+
+    @classmethod
+    def supports_device(cls, device: str) -> bool:
+        """Only ``CPU``."""
+        return device == "CPU"
+
+
+prepare = MindSporeBackend.prepare
+run_model = MindSporeBackend.run_model
+supports_device = MindSporeBackend.supports_device

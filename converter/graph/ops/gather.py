@@ -1,0 +1,1 @@
+"""gather converters (being written)."""

@@ -1,0 +1,1 @@
+"""linear converters (being written)."""

@@ -1,0 +1,1 @@
+"""logical converters (being written)."""

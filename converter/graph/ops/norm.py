@@ -1,0 +1,1 @@
+"""norm converters (being written)."""

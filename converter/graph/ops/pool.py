@@ -1,0 +1,1 @@
+"""pool converters (being written)."""

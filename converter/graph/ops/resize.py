@@ -1,0 +1,1 @@
+"""resize converters (being written)."""

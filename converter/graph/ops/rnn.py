@@ -1,0 +1,1 @@
+"""rnn converters (being written)."""

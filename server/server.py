@@ -1,0 +1,117 @@
+"""The language server object: settings, per-document state and the feature modules."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
+
+from mindconverter import __version__
+from mindconverter.server.positions import UTF16
+from mindconverter.server.reports import ReportCache
+from mindconverter.server.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+SERVER_NAME = "mindconverter-lsp"
+
+
+class MindConverterProtocol(LanguageServerProtocol):
+    """pygls' protocol, remembering the ``workDoneToken`` of ``workspace/executeCommand``.
+
+    pygls 2 passes command arguments to the handler as separate parameters, so the token a
+    client attaches to the request would otherwise be lost.
+    """
+
+    def __init__(self, server: Any, converter: Any) -> None:
+        self.command_tokens: dict[Any, types.ProgressToken] = {}
+        super().__init__(server, converter)
+
+    @lsp_method(types.WORKSPACE_EXECUTE_COMMAND)
+    def lsp_workspace__execute_command(
+        self, params: types.ExecuteCommandParams
+    ) -> Generator[Any, Any, Any]:
+        """Record the request's work-done token, then run the command as pygls does."""
+        msg_id = self.msg_id
+        if params.work_done_token is not None and msg_id is not None:
+            self.command_tokens[msg_id] = params.work_done_token
+        try:
+            return (yield from super().lsp_workspace__execute_command(params))
+        finally:
+            self.command_tokens.pop(msg_id, None)
+
+
+@dataclass
+class DocumentState:
+    """What the server remembers about one open document.
+
+    Attributes:
+        published: The diagnostics last published, moved through later edits.
+        pending: The scheduled (debounced) diagnostics run, if any.
+        analysis: The last analysis (any parse state), for code actions and hover.
+    """
+
+    published: list[types.Diagnostic] = field(default_factory=list)
+    pending: asyncio.Task[None] | None = None
+    analysis: Any = None
+
+
+class MindConverterServer(LanguageServer):
+    """MindConverter's language server.
+
+    Attributes:
+        settings: The settings in force.
+        reports: Cache of the graph converter's JSON reports and weight maps.
+        documents: Per-URI state of open documents.
+        debounce: Seconds to wait after a change before analysing the document again.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            SERVER_NAME,
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=MindConverterProtocol,
+            max_workers=4,
+        )
+        self.settings = Settings()
+        self.reports = ReportCache()
+        self.documents: dict[str, DocumentState] = {}
+        self.debounce = 0.03
+
+    @property
+    def encoding(self) -> str:
+        """The negotiated position encoding (``utf-16`` before initialisation)."""
+        try:
+            encoding = self.workspace.position_encoding
+        except RuntimeError:
+            return UTF16
+        return str(encoding.value if hasattr(encoding, "value") else encoding or UTF16)
+
+    def state(self, uri: str) -> DocumentState:
+        """The state of a document (created on first use)."""
+        return self.documents.setdefault(uri, DocumentState())
+
+    def log(self, message: str, level: types.MessageType = types.MessageType.Info) -> None:
+        """Log to the server log and to the client's output channel."""
+        logger.log(logging.WARNING if level <= types.MessageType.Warning else logging.INFO, message)
+        try:
+            self.window_log_message(types.LogMessageParams(type=level, message=message))
+        except Exception:  # not connected (unit tests)
+            logger.debug("could not send log message", exc_info=True)
+
+
+def create_server() -> MindConverterServer:
+    """A server with every feature module registered."""
+    from mindconverter.server.features import register_all
+
+    server = MindConverterServer()
+    register_all(server)
+    return server
