@@ -21,7 +21,9 @@ logger = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def guarded(handler: F, fallback: Any = None) -> F:
+def guarded(
+    handler: F, fallback: Any = None, error: Callable[[Exception], Exception] | None = None
+) -> F:
     """Return ``handler`` wrapped to log exceptions and return ``fallback`` instead.
 
     JSON-RPC errors raised on purpose (:class:`pygls.exceptions.JsonRpcException`) and
@@ -31,8 +33,16 @@ def guarded(handler: F, fallback: Any = None) -> F:
     Args:
         handler: A sync or async feature handler.
         fallback: What to return when the handler fails (``None`` for notifications).
+        error: For requests that must fail visibly (commands): builds the exception to raise
+            instead of returning ``fallback``.
     """
     name = getattr(handler, "__qualname__", repr(handler))
+
+    def failed(exc: Exception) -> Any:
+        logger.exception("feature handler %s failed", name)
+        if error is not None:
+            raise error(exc) from exc
+        return fallback
 
     if asyncio.iscoroutinefunction(handler):
 
@@ -42,9 +52,8 @@ def guarded(handler: F, fallback: Any = None) -> F:
                 return await handler(*args, **kwargs)
             except (JsonRpcException, asyncio.CancelledError):
                 raise
-            except Exception:
-                logger.exception("feature handler %s failed", name)
-                return fallback
+            except Exception as exc:
+                return failed(exc)
 
         return async_wrapper  # type: ignore[return-value]
 
@@ -54,8 +63,7 @@ def guarded(handler: F, fallback: Any = None) -> F:
             return handler(*args, **kwargs)
         except JsonRpcException:
             raise
-        except Exception:
-            logger.exception("feature handler %s failed", name)
-            return fallback
+        except Exception as exc:
+            return failed(exc)
 
     return wrapper  # type: ignore[return-value]

@@ -50,10 +50,10 @@ def import_edits(analysis: ScriptAnalysis, names: set[str]) -> list[SourceEdit]:
         return []
     eol = line_ending(analysis.text)
     text = "".join(IMPORTS[n][1] + eol for n in missing)
-    return [insert_at(_import_line(analysis), 0, text)]
+    return [insert_at(import_insert_line(analysis), 0, text)]
 
 
-def _import_line(analysis: ScriptAnalysis) -> int:
+def import_insert_line(analysis: ScriptAnalysis) -> int:
     body = analysis.tree.body if analysis.tree else []
     last = 0
     for index, node in enumerate(body):
@@ -155,6 +155,6 @@ def fix_all_concrete(analysis: ScriptAnalysis) -> list[SourceEdit]:
 
 
 def _is_import_edit(analysis: ScriptAnalysis, edit: SourceEdit) -> bool:
-    line = _import_line(analysis)
+    line = import_insert_line(analysis)
     start = (edit.range.start_line, edit.range.start_col)
     return start == (line, 0) and edit.new_text.lstrip().startswith(("import ", "from "))

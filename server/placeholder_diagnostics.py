@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from lsprotocol import types
-
 from mindconverter.server.codes import LEGACY_PLACEHOLDER, PLACEHOLDER, SOURCE
 from mindconverter.server.op_records import OpRecord, describe_shapes
 from mindconverter.server.placeholder_fixes import concrete_expression
@@ -17,7 +16,9 @@ def placeholder_message(placeholder: Placeholder, record: OpRecord) -> str:
     """``Unconverted ONNX Reshape "/Reshape_3": input (1, 1280, 1, 1) → output (1, 1280)...``."""
     node = f' "{record.node_name}"' if record.node_name else ""
     op = f"{placeholder.domain}::{record.op_type}" if placeholder.domain else record.op_type
-    first = placeholder.calls[0].args[0] if placeholder.calls and placeholder.calls[0].args else None
+    first = (
+        placeholder.calls[0].args[0] if placeholder.calls and placeholder.calls[0].args else None
+    )
     if concrete_expression(record, first) is not None:
         fix = "a quick fix replaces it with MindSpore code built from the recorded shapes"
     else:
@@ -45,7 +46,9 @@ def placeholder_diagnostics(
         record = analysis.record(placeholder)
         related = [
             types.DiagnosticRelatedInformation(
-                location=types.Location(uri=uri, range=to_lsp_range(analysis.lines, site.range, encoding)),
+                location=types.Location(
+                    uri=uri, range=to_lsp_range(analysis.lines, site.range, encoding)
+                ),
                 message=f"called in {site.method}",
             )
             for site in placeholder.calls

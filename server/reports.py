@@ -80,6 +80,24 @@ class ReportIndex:
         return list(self._by_prefix.get(attr_name, ()))
 
 
+MTIME_SLACK_NS = 5_000_000_000
+
+
+def lines_match(script: str | Path, text: str, report: ReportIndex) -> bool:
+    """Whether a report's line numbers still describe ``text``.
+
+    True when ``text`` is the script on disk and the script was not saved after the report was
+    written (allowing a few seconds: the converter writes both in one go).
+    """
+    path = Path(script)
+    try:
+        if path.stat().st_mtime_ns > report.path.stat().st_mtime_ns + MTIME_SLACK_NS:
+            return False
+        return path.read_text(encoding="utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 def report_candidates(script: Path, extra_dirs: Iterable[str | Path] = ()) -> list[Path]:
     """Where the report of ``script`` may be, in search order."""
     name = f"report_of_{script.stem}.json"

@@ -9,14 +9,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lsprotocol import types
+from mindconverter.server.positions import UTF16
+from mindconverter.server.reports import ReportCache
+from mindconverter.server.settings import Settings
+from mindconverter.server.torch_analysis import TorchCache
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from mindconverter import __version__
-from mindconverter.server.positions import UTF16
-from mindconverter.server.reports import ReportCache
-from mindconverter.server.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -56,11 +57,13 @@ class DocumentState:
         published: The diagnostics last published, moved through later edits.
         pending: The scheduled (debounced) diagnostics run, if any.
         analysis: The last analysis (any parse state), for code actions and hover.
+        torch_cache: Converted chunks of the document (incremental re-analysis).
     """
 
     published: list[types.Diagnostic] = field(default_factory=list)
     pending: asyncio.Task[None] | None = None
     analysis: Any = None
+    torch_cache: TorchCache = field(default_factory=TorchCache)
 
 
 class MindConverterServer(LanguageServer):

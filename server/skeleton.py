@@ -45,20 +45,28 @@ def _short(value: Any) -> str:
     return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
 
 
+def _literal(text: str) -> str:
+    """A double-quoted Python string literal (JSON string syntax is valid Python)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
 def _describe(shapes: tuple[Any, ...], dtypes: tuple[str | None, ...]) -> str:
     parts = []
     for index, shape in enumerate(shapes):
-        text = "?" if shape is None else shape_literal(tuple("?" if d is None else d for d in shape))
+        text = (
+            "?" if shape is None else shape_literal(tuple("?" if d is None else d for d in shape))
+        )
         dtype = dtypes[index] if index < len(dtypes) and dtypes[index] else ""
         parts.append(f"{text} {dtype}".strip())
     return ", ".join(parts) or "unknown"
 
 
 def _docstring(record: OpRecord, indent: str) -> list[str]:
-    node = f" node ``{_short(record.node_name)[1:-1]}``" if record.node_name else ""
+    node = f" (node ``{_short(record.node_name)[1:-1]}``)" if record.node_name else ""
     lines = [
-        f'{indent}"""Stand-in for the ONNX ``{record.op_type}``{node}: write its MindSpore code.',
+        f'{indent}"""Stand-in for the ONNX ``{record.op_type}`` operator{node}.',
         "",
+        f"{indent}MindSpore has no counterpart: write the computation in ``construct``.",
         f"{indent}Recorded when the model was converted (shapes are frozen):",
         f"{indent}    inputs: {_describe(record.input_shapes, record.input_dtypes)}",
         f"{indent}    outputs: {_describe(record.output_shapes, record.output_dtypes)}",
@@ -85,13 +93,15 @@ def skeleton_class(class_name: str, record: OpRecord, n_inputs: int, indent: str
     body = [f"class {class_name}(nn.Cell):", *_docstring(record, indent), ""]
     body.append(f"{indent}def construct({', '.join(['self', *args])}):")
     for index, arg in enumerate(args):
-        shape = _static(record.runtime_shapes[index]) if index < len(record.runtime_shapes) else None
+        shape = (
+            _static(record.runtime_shapes[index]) if index < len(record.runtime_shapes) else None
+        )
         if shape is None:
             continue
         literal = shape_literal(shape)
         body.append(f"{indent * 2}if {arg}.shape != {literal}:")
         message = f"{class_name}: input {index} must have shape {literal}"
-        body.append(f"{indent * 3}raise ValueError({message!r})")
-    message = f"ONNX {record.op_type} has no MindSpore implementation yet: write it here"
-    body.append(f"{indent * 2}raise NotImplementedError({message!r})")
+        body.append(f"{indent * 3}raise ValueError({_literal(message)})")
+    message = f"ONNX {record.op_type} is not implemented yet"
+    body.append(f"{indent * 2}raise NotImplementedError({_literal(message)})")
     return "\n".join(body)

@@ -42,7 +42,8 @@ OPTIONAL_PACKAGES = ("torchvision", "torchaudio", "torchtext")
 
 # Torch arguments that only tune performance or placement: dropped without a warning.
 DROP_SILENTLY = frozenset(
-    {"inplace", "device", "layout", "pin_memory", "memory_format", "non_blocking", "_stacklevel"}
+    {"inplace", "device", "layout", "pin_memory", "memory_format", "non_blocking", "_stacklevel",
+     "foreach", "fused", "differentiable", "capturable"}
 )
 # Torch arguments that change results and have no MindSpore counterpart in general.
 ALWAYS_UNSUPPORTED = frozenset({"out", "generator", "size_average", "reduce"})
@@ -134,7 +135,8 @@ class Signature:
     source: str  # inspect | docstring | override
 
     def names(self) -> set[str]:
-        return {p.plain for p in self.params if not p.var_keyword}
+        """Names that can be passed by keyword."""
+        return {p.plain for p in self.params if not p.var_keyword and not p.var_positional}
 
     def has_var_keyword(self) -> bool:
         return any(p.var_keyword for p in self.params)
@@ -188,7 +190,9 @@ def parse_param_list(text: str) -> list[Param]:
 def docstring_signature(obj: Any, short: str) -> Signature | None:
     """The richest ``short(...)`` line of a docstring (torch lists overloads this way)."""
     best: list[Param] | None = None
-    pattern = re.compile(rf"^\s*(?:\.\. (?:function|method):: )?{re.escape(short)}\((.*)\)")
+    pattern = re.compile(
+        rf"^\s*(?:\.\. (?:function|method):: )?(?:[\w.]+\.)?{re.escape(short)}\((.*)\)"
+    )
     for line in (getattr(obj, "__doc__", None) or "").splitlines()[:60]:
         match = pattern.match(line)
         if not match:
@@ -348,6 +352,8 @@ class EntryBuilder:
         kind = ovr.get("kind") or torch_kind(api)
         tsig = torch_signature(api, kind, ovr)
         msig = ms_signature(target, ovr)
+        if msig is not None and receiver_call(kind, target):
+            msig = Signature(msig.params[1:], msig.source)  # the receiver fills the first one
         mapping = self._arguments(api, row, target, tsig, msig, ovr, problems)
         entry = {
             "target": target,
@@ -355,7 +361,7 @@ class EntryBuilder:
             "args": args_list(tsig),
             "min_args": min_args(tsig),
             "diff_page": ovr.get("diff_page", row.diff_page if row else None),
-            "matcher": ovr.get("matcher"),
+            "matcher": ovr.get("matcher", pack_varargs_matcher(tsig, msig)),
             **mapping,
         }
         entry["verified"] = msig is not None and not msig.has_var_keyword()
@@ -371,19 +377,25 @@ class EntryBuilder:
         rename: dict[str, str] = {}
         unsupported: list[str] = []
         doc = doc_param_map(self.pm, api, target) if row else {}
+        by_position = positional_partners(tsig, msig)
         for param in (tsig.params if tsig else []):
             name = param.plain
             if target is None:
                 break
-            ms_name = self._map_one(name, doc, msig, param, problems, api)
+            partner = by_position.get(name)
+            if partner is not None and (partner.var_positional or param.var_positional):
+                # passed positionally: torch dim -> MindSpore *axis, torch *size -> size
+                ms_name = name if partner.var_positional else partner.plain
+            else:
+                ms_name = self._map_one(name, doc, msig, param, problems, api)
             if ms_name is None:
                 unsupported.append(name)
             elif ms_name != name:
                 rename[name] = ms_name
         rename = ovr.get("rename", rename)
-        unsupported = ovr.get("unsupported", unsupported)
+        unsupported = ovr.get("unsupported", [u for u in unsupported if u not in rename])
         transforms = dict(ovr.get("value_transforms", {}))
-        if not transforms and row and api in self.pm:
+        if not transforms and target and self.pm.get(api, {}).get("mindspore_api") == target:
             transforms = dict(self.pm[api].get("value_transforms") or {})
         defaults = ovr.get("defaults")
         if defaults is None:
@@ -444,7 +456,19 @@ def torch_signature(api: str, kind: str, ovr: dict[str, Any]) -> Signature | Non
         return Signature(parse_param_list(", ".join(ovr["torch_args"])), "override")
     if kind == "attribute":
         return Signature([], "attribute")
-    return signature_of(api, ("torch.nn.modules.module", "builtins"))
+    sig = signature_of(api, ("torch.nn.modules.module", "builtins"))
+    if kind == "tensor_method" and (sig is None or not sig.params):
+        sig = _from_torch_function(api) or sig
+    return sig
+
+
+def _from_torch_function(api: str) -> Signature | None:
+    """Some torch Tensor docstrings list no arguments: borrow ``torch.<name>`` minus input."""
+    func = signature_of("torch." + api.rsplit(".", 1)[1], ("builtins",))
+    if func is None or len(func.positional()) < 2:
+        return None
+    params = [p for p in func.params[1:] if p.plain != "out"]
+    return Signature(params, func.source)
 
 
 def ms_signature(target: str | None, ovr: dict[str, Any]) -> Signature | None:
@@ -456,6 +480,13 @@ def ms_signature(target: str | None, ovr: dict[str, Any]) -> Signature | None:
     if obj is not None and not callable(obj):
         return None
     return signature_of(target, ("mindspore.nn.cell", "builtins"))
+
+
+def receiver_call(kind: str, target: str | None) -> bool:
+    """A torch method mapped to a MindSpore function: ``x.m(a)`` becomes ``target(x, a)``."""
+    if kind not in ("tensor_method", "method") or target is None:
+        return False
+    return not inspect.isclass(resolve(target.rpartition(".")[0]))
 
 
 def args_list(sig: Signature | None) -> list[str]:
@@ -500,9 +531,29 @@ def auto_defaults(tsig, msig, rename, unsupported, transforms) -> dict[str, Any]
             ok, t_val = apply_transform(transforms[name], t_val)
             if not ok:
                 continue
-        if t_val != m_val or type(t_val) is not type(m_val):
+        if t_val != m_val or isinstance(t_val, bool) != isinstance(m_val, bool):
             out[ms_name] = t_val
     return out
+
+
+def positional_partners(tsig: Signature | None, msig: Signature | None) -> dict[str, Param]:
+    """torch positional parameter name -> the MindSpore positional parameter at its index."""
+    if tsig is None or msig is None:
+        return {}
+    m_pos = msig.positional()
+    return {tp.plain: m_pos[i] for i, tp in enumerate(tsig.positional()) if i < len(m_pos)}
+
+
+def pack_varargs_matcher(tsig: Signature | None, msig: Signature | None) -> str | None:
+    """torch ``f(*size)`` against MindSpore ``f(size)``: the call needs its varargs packed."""
+    if tsig is None or msig is None:
+        return None
+    t_pos, m_pos = tsig.positional(), msig.positional()
+    for i, tp in enumerate(t_pos):
+        if tp.var_positional:
+            ok = i < len(m_pos) and not m_pos[i].var_positional
+            return "PackVarargs" if ok else None
+    return None
 
 
 def positional_count(tsig, msig, entry, row, kind) -> int:
@@ -521,6 +572,9 @@ def positional_count(tsig, msig, entry, row, kind) -> int:
         if i >= len(m_pos):
             break
         mp = m_pos[i]
+        if entry["matcher"] == "PackVarargs" and tp.var_positional:
+            count += 1
+            break
         if tp.var_positional or mp.var_positional:
             last = i == len(t_pos) - 1
             if mp.var_positional and (tp.var_positional or last):

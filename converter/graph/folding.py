@@ -31,8 +31,7 @@ def fold_constants(
     Returns:
         The model with folded nodes removed, and static value infos from the last inference.
     """
-    for init in model.graph.initializer:
-        constants[init.name] = numpy_helper.to_array(init)
+    _lift_initializers(model, constants)
     opsets = list(model.opset_import)
     values: dict[str, ValueInfo] = {}
     for _ in range(MAX_ROUNDS):
@@ -42,13 +41,36 @@ def fold_constants(
         if not changed:
             break
         _replace_nodes(model, kept)
-        model.graph.initializer.extend(
-            numpy_helper.from_array(constants[name], name) for name in constants
-            if name not in before
-        )
+        _declare(model, [name for name in constants if name not in before], constants)
     _replace_nodes(model, _remove_dead(list(model.graph.node), model))
     del model.graph.initializer[:]
+    declared = set(constants)
+    real_inputs = [vi for vi in model.graph.input if vi.name not in declared]
+    del model.graph.input[:]
+    model.graph.input.extend(real_inputs)
     return model, values
+
+
+# Constants up to this many elements stay in the model for shape inference's data propagation;
+# larger ones are declared by shape only, so inference never serialises big weights.
+SMALL_CONSTANT = 4096
+
+
+def _lift_initializers(model: onnx.ModelProto, constants: dict[str, np.ndarray]) -> None:
+    for init in model.graph.initializer:
+        constants[init.name] = numpy_helper.to_array(init)
+    del model.graph.initializer[:]
+    _declare(model, list(constants), constants)
+
+
+def _declare(model: onnx.ModelProto, names: list[str], constants: dict[str, np.ndarray]) -> None:
+    for name in names:
+        value = constants[name]
+        if value.size <= SMALL_CONSTANT:
+            model.graph.initializer.append(numpy_helper.from_array(value, name))
+        else:
+            elem = helper.np_dtype_to_tensor_dtype(value.dtype)
+            model.graph.input.append(helper.make_tensor_value_info(name, elem, value.shape))
 
 
 def _replace_nodes(model: onnx.ModelProto, nodes: list[onnx.NodeProto]) -> None:

@@ -9,7 +9,7 @@ import onnx
 from google.protobuf.message import DecodeError
 from mindconverter.converter.errors import ConverterError, ErrorCode
 
-MIN_OPSET = 7
+MIN_OPSET = 1
 MAX_OPSET = max(23, onnx.defs.onnx_opset_version())
 
 

@@ -41,14 +41,15 @@ from mindconverter.converter.graph.registry import (
     UnsupportedOpError,
     default_registry,
 )
+from mindconverter.converter.graph.upgrade import maybe_upgrade
 from mindconverter.converter.naming import to_identifier
 from mindconverter.converter.report import (
     ConversionResult,
+    ConversionWarning,
     NodeTrace,
     TensorInfo,
     UnconvertedNode,
     Verification,
-    ConversionWarning,
 )
 
 Progress = Callable[[str, float], None]
@@ -90,13 +91,14 @@ def convert(
     report = _notify(progress)
     report("load")
     model = load_onnx(model_file)
+    notes: list[str] = []
+    model = maybe_upgrade(model, registry or default_registry, notes)
     stem = to_identifier(Path(model_file).stem, "model")
     inputs = select_inputs(model, input_nodes, shapes)
     outputs = select_outputs(model, output_nodes)
     reference = fix_interface(model, inputs, outputs)
     feeds, source = _feeds(inputs, input_data, seed)
     report("optimise")
-    notes: list[str] = []
     work = optimize(copy.deepcopy(reference), notes)
     report("infer shapes")
     constants: dict[str, np.ndarray] = {}

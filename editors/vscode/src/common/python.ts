@@ -74,8 +74,7 @@ export async function onDidChangePythonInterpreter(listener: () => void): Promis
 
 /** Result of asking the interpreter to import the server. */
 export type InterpreterCheck =
-    | { ok: true }
-    | { ok: false; reason: 'not-found' | 'missing-package' | 'failed'; detail: string };
+    { ok: true } | { ok: false; reason: 'not-found' | 'missing-package' | 'failed'; detail: string };
 
 /** Run `<interpreter> -c "import mindconverter.server"` and say whether the server can start. */
 export function checkServerImport(command: readonly string[], timeoutMs = 30_000): Promise<InterpreterCheck> {
@@ -84,22 +83,31 @@ export function checkServerImport(command: readonly string[], timeoutMs = 30_000
         return Promise.resolve({ ok: false, reason: 'not-found', detail: 'no interpreter given' });
     }
     return new Promise((resolve) => {
-        execFile(executable, [...args, '-c', `import ${SERVER_MODULE}`], { timeout: timeoutMs }, (error, _stdout, stderr) => {
-            if (error === null) {
-                resolve({ ok: true });
-                return;
-            }
-            const code = (error as NodeJS.ErrnoException).code;
-            if (code === 'ENOENT' || code === 'EACCES') {
-                resolve({ ok: false, reason: 'not-found', detail: `${executable}: ${code === 'ENOENT' ? 'not found' : 'not executable'}` });
-            } else if (/No module named ['"]?mindconverter/.test(stderr)) {
-                resolve({ ok: false, reason: 'missing-package', detail: lastLine(stderr) });
-            } else if (error.killed) {
-                resolve({ ok: false, reason: 'failed', detail: `no answer within ${timeoutMs / 1000} s` });
-            } else {
-                resolve({ ok: false, reason: 'failed', detail: lastLine(stderr) || errorMessage(error) });
-            }
-        });
+        execFile(
+            executable,
+            [...args, '-c', `import ${SERVER_MODULE}`],
+            { timeout: timeoutMs },
+            (error, _stdout, stderr) => {
+                if (error === null) {
+                    resolve({ ok: true });
+                    return;
+                }
+                const code = (error as NodeJS.ErrnoException).code;
+                if (code === 'ENOENT' || code === 'EACCES') {
+                    resolve({
+                        ok: false,
+                        reason: 'not-found',
+                        detail: `${executable}: ${code === 'ENOENT' ? 'not found' : 'not executable'}`,
+                    });
+                } else if (/No module named ['"]?mindconverter/.test(stderr)) {
+                    resolve({ ok: false, reason: 'missing-package', detail: lastLine(stderr) });
+                } else if (error.killed) {
+                    resolve({ ok: false, reason: 'failed', detail: `no answer within ${timeoutMs / 1000} s` });
+                } else {
+                    resolve({ ok: false, reason: 'failed', detail: lastLine(stderr) || errorMessage(error) });
+                }
+            },
+        );
     });
 }
 
@@ -109,7 +117,10 @@ function lastLine(text: string): string {
 }
 
 /** The notification text for a failed check, naming the fix. */
-export function interpreterProblemMessage(check: Exclude<InterpreterCheck, { ok: true }>, command: readonly string[]): string {
+export function interpreterProblemMessage(
+    check: Exclude<InterpreterCheck, { ok: true }>,
+    command: readonly string[],
+): string {
     const shown = formatCommand(command);
     switch (check.reason) {
         case 'not-found':

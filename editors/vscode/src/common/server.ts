@@ -3,9 +3,15 @@
  * The language server process: how it is launched (`<python> -m mindconverter.server
  * [serverArgs] --stdio`), what the client tells it, and its start / restart / settings life.
  */
-import type { CancellationToken, Disposable, LogOutputChannel } from 'vscode';
+import type { CancellationToken, LogOutputChannel } from 'vscode';
 import type { ConfigurationParams, ProgressType } from 'vscode-languageserver-protocol';
-import { LanguageClient, LanguageClientOptions, RevealOutputChannelOn, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import {
+    LanguageClient,
+    LanguageClientOptions,
+    RevealOutputChannelOn,
+    ServerOptions,
+    TransportKind,
+} from 'vscode-languageclient/node';
 import { SERVER_ID, SERVER_MODULE, SERVER_NAME, CONFIG_SECTION } from './constants';
 import { traceError, traceInfo, traceLog, traceWarn } from './log/logging';
 import { InterpreterCheck, ResolvedInterpreter, resolveInterpreter } from './python';
@@ -16,7 +22,7 @@ import { errorMessage, formatCommand } from './utilities';
 export interface LspClient {
     sendRequest<R>(method: string, param: unknown, token?: CancellationToken): Promise<R>;
     sendNotification(method: string, params: unknown): Promise<void>;
-    onProgress<P>(type: ProgressType<P>, token: string | number, handler: (params: P) => void): Disposable;
+    onProgress<P>(type: ProgressType<P>, token: string | number, handler: (params: P) => void): { dispose(): void };
     isRunning(): boolean;
 }
 
@@ -159,7 +165,9 @@ export class ServerController {
         const { settings, problems } = this.deps.readSettings();
         problems.forEach((problem) => traceWarn(problem));
         this.settings = settings.server;
-        const interpreter = await resolveInterpreter(settings.interpreter, () => this.deps.pythonExtensionInterpreter());
+        const interpreter = await resolveInterpreter(settings.interpreter, () =>
+            this.deps.pythonExtensionInterpreter(),
+        );
         traceInfo(`Python interpreter (${interpreter.source}): ${formatCommand(interpreter.command)}`);
         const check = await this.deps.checkImport(interpreter.command);
         if (!check.ok) {

@@ -51,7 +51,7 @@ export const SERVER_KEYS = ['target', 'severity', 'outputFolder', 'convertInPlac
 
 /** Reads one key of the `mindconverter` section (a `WorkspaceConfiguration` fits). */
 export interface ConfigReader {
-    get<T>(key: string): T | undefined;
+    get(key: string): unknown;
 }
 
 /** Settings plus what was wrong with the raw values (logged, then replaced by defaults). */
@@ -64,13 +64,13 @@ export interface SettingsResult {
 export function readSettings(config: ConfigReader, vars: VariableContext): SettingsResult {
     const problems: string[] = [];
     const settings: ExtensionSettings = {
-        interpreter: readInterpreter(config.get<unknown>('interpreter'), vars, problems),
-        serverArgs: readStringArray('serverArgs', config.get<unknown>('serverArgs'), problems),
+        interpreter: readInterpreter(config.get('interpreter'), vars, problems),
+        serverArgs: readStringArray('serverArgs', config.get('serverArgs'), problems),
         server: {
-            target: readTarget(config.get<unknown>('target'), problems),
+            target: readTarget(config.get('target'), problems),
             severity: readSeverity(config, problems),
-            outputFolder: readOutputFolder(config.get<unknown>('outputFolder'), vars, problems),
-            convertInPlace: readBoolean('convertInPlace', config.get<unknown>('convertInPlace'), problems),
+            outputFolder: readOutputFolder(config.get('outputFolder'), vars, problems),
+            convertInPlace: readBoolean('convertInPlace', config.get('convertInPlace'), problems),
         },
     };
     return { settings, problems };
@@ -123,7 +123,7 @@ function readTarget(value: unknown, problems: string[]): Target {
     if (value === undefined || value === null) {
         return DEFAULT_SERVER_SETTINGS.target;
     }
-    const normalized = String(value).trim().toLowerCase();
+    const normalized = typeof value === 'string' ? value.trim().toLowerCase() : '';
     const aliases: Record<string, Target> = { nn_ops: 'nn_ops', 'nn/ops': 'nn_ops', nn: 'nn_ops', mint: 'mint' };
     const target = aliases[normalized];
     if (target === undefined) {
@@ -136,11 +136,11 @@ function readTarget(value: unknown, problems: string[]): Target {
 function readSeverity(config: ConfigReader, problems: string[]): Record<SeverityCategory, SeverityName> {
     const severity = { ...DEFAULT_SERVER_SETTINGS.severity };
     for (const category of SEVERITY_CATEGORIES) {
-        const value = config.get<unknown>(`severity.${category}`);
+        const value = config.get(`severity.${category}`);
         if (value === undefined || value === null) {
             continue;
         }
-        const normalized = String(value).trim().toLowerCase();
+        const normalized = typeof value === 'string' ? value.trim().toLowerCase() : '';
         const name = normalized === 'info' ? 'information' : normalized;
         if ((SEVERITY_NAMES as readonly string[]).includes(name)) {
             severity[category] = name as SeverityName;
@@ -169,7 +169,9 @@ function readOutputFolder(value: unknown, vars: VariableContext, problems: strin
         return path.normalize(expanded);
     }
     if (vars.workspaceFolder === undefined) {
-        problems.push(`${CONFIG_SECTION}.outputFolder "${value}" is relative and no folder is open: results go beside the input`);
+        problems.push(
+            `${CONFIG_SECTION}.outputFolder "${value}" is relative and no folder is open: results go beside the input`,
+        );
         return null;
     }
     return path.resolve(vars.workspaceFolder, expanded);

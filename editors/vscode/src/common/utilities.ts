@@ -17,15 +17,18 @@ export interface VariableContext {
 export function resolveVariables(value: string, context: VariableContext): string {
     const home = context.userHome ?? os.homedir();
     const env = context.env ?? process.env;
-    let result = value.replace(/\$\{(workspaceFolder|userHome|env:([^}]+))\}/g, (whole, name: string, envName?: string) => {
-        if (envName !== undefined) {
-            return env[envName] ?? '';
-        }
-        if (name === 'userHome') {
-            return home;
-        }
-        return context.workspaceFolder ?? whole;
-    });
+    let result = value.replace(
+        /\$\{(workspaceFolder|userHome|env:([^}]+))\}/g,
+        (whole, name: string, envName?: string) => {
+            if (envName !== undefined) {
+                return env[envName] ?? '';
+            }
+            if (name === 'userHome') {
+                return home;
+            }
+            return context.workspaceFolder ?? whole;
+        },
+    );
     if (result === '~' || result.startsWith('~/') || result.startsWith('~\\')) {
         result = path.join(home, result.slice(1));
     }
@@ -33,7 +36,10 @@ export function resolveVariables(value: string, context: VariableContext): strin
 }
 
 /** Call `fn` once `waitMs` after the last of a burst of calls. */
-export function debounce<A extends unknown[]>(fn: (...args: A) => void, waitMs: number): ((...args: A) => void) & { cancel(): void } {
+export function debounce<A extends unknown[]>(
+    fn: (...args: A) => void,
+    waitMs: number,
+): ((...args: A) => void) & { cancel(): void } {
     let timer: NodeJS.Timeout | undefined;
     const debounced = (...args: A): void => {
         if (timer !== undefined) {

@@ -12,7 +12,6 @@ import {
     extensions,
     InputBoxOptions,
     LogOutputChannel,
-    MessageItem,
     OpenDialogOptions,
     Progress,
     ProgressOptions,
@@ -72,15 +71,15 @@ export function showInputBox(options: InputBoxOptions): Thenable<string | undefi
     return window.showInputBox(options);
 }
 
-export function showErrorMessage<T extends string | MessageItem>(message: string, ...items: T[]): Thenable<T | undefined> {
+export function showErrorMessage<T extends string>(message: string, ...items: T[]): Thenable<T | undefined> {
     return window.showErrorMessage(message, ...items);
 }
 
-export function showWarningMessage<T extends string | MessageItem>(message: string, ...items: T[]): Thenable<T | undefined> {
+export function showWarningMessage<T extends string>(message: string, ...items: T[]): Thenable<T | undefined> {
     return window.showWarningMessage(message, ...items);
 }
 
-export function showInformationMessage<T extends string | MessageItem>(message: string, ...items: T[]): Thenable<T | undefined> {
+export function showInformationMessage<T extends string>(message: string, ...items: T[]): Thenable<T | undefined> {
     return window.showInformationMessage(message, ...items);
 }
 

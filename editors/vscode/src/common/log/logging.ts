@@ -27,7 +27,9 @@ export function registerLogger(channel: LogSink): { dispose(): void } {
 
 function format(parts: unknown[]): string {
     return parts
-        .map((part) => (typeof part === 'string' ? part : part instanceof Error ? (part.stack ?? part.message) : util.inspect(part)))
+        .map((part) =>
+            typeof part === 'string' ? part : part instanceof Error ? (part.stack ?? part.message) : util.inspect(part),
+        )
         .join(' ');
 }
 

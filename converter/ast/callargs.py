@@ -1,0 +1,342 @@
+"""Bind a torch call's arguments to parameter names and rebuild them for MindSpore.
+
+Planning happens on the original call (:func:`bind`, :func:`plan_arguments`); building happens
+on the updated call, whose arguments were possibly rewritten already (:func:`build_arguments`).
+Arguments are addressed by index, which both trees share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import libcst as cst
+
+# torch arguments that only steer memory or devices: dropping them keeps the result.
+DROPPABLE = frozenset(
+    {"inplace", "device", "layout", "pin_memory", "memory_format", "non_blocking", "sparse"}
+)
+NO_SPACE = cst.SimpleWhitespace("")
+
+Transform = Callable[[cst.BaseExpression], cst.BaseExpression]
+
+
+class Unconvertible(Exception):
+    """Raised while planning when a call site cannot be converted.
+
+    Args:
+        reason: Why (shown in the report after "didn't convert.").
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Spec:
+    """The facts needed to map one API's arguments (from a mapping entry or a matcher)."""
+
+    target: str
+    args: tuple[str, ...] = ()
+    rename: dict[str, str] = field(default_factory=dict)
+    unsupported: tuple[str, ...] = ()
+    defaults: dict[str, str] = field(default_factory=dict)
+    value_transforms: dict[str, str] = field(default_factory=dict)
+    min_args: int = 0
+    status: str = "consistent"
+    kind: str = "function"
+    diff_page: str = ""
+
+    def with_changes(self, **changes: Any) -> Spec:
+        """A copy with some fields replaced."""
+        return replace(self, **changes)
+
+    def facts(self) -> dict[str, Any]:
+        """JSON-friendly mapping facts (for issue ``data``)."""
+        return {
+            "args": list(self.args),
+            "rename": dict(self.rename),
+            "unsupported": list(self.unsupported),
+            "defaults": dict(self.defaults),
+            "value_transforms": dict(self.value_transforms),
+            "diff_page": self.diff_page,
+        }
+
+
+def spec_from_mapping(mapping: Any) -> Spec:
+    """Build a :class:`Spec` from an ``ApiMapping`` entry."""
+    return Spec(
+        target=mapping.target or "",
+        args=tuple(a for a in (mapping.args or ()) if a not in ("self",)),
+        rename=dict(mapping.rename or {}),
+        unsupported=tuple(mapping.unsupported or ()),
+        defaults=dict(mapping.defaults or {}),
+        value_transforms=dict(mapping.value_transforms or {}),
+        min_args=int(mapping.min_args or 0),
+        status=mapping.status or "",
+        kind=mapping.kind or "function",
+        diff_page=getattr(mapping, "diff_page", "") or "",
+    )
+
+
+@dataclass
+class Bound:
+    """A call's arguments bound to torch parameter names (by index into ``call.args``)."""
+
+    call: cst.Call
+    params: dict[str, int] = field(default_factory=dict)
+    extra_positional: list[int] = field(default_factory=list)
+    stars: list[int] = field(default_factory=list)
+
+    def value(self, name: str) -> cst.BaseExpression | None:
+        """The original value passed for ``name``, if any."""
+        index = self.params.get(name)
+        return None if index is None else self.call.args[index].value
+
+    def has(self, name: str) -> bool:
+        """Whether ``name`` was passed."""
+        return name in self.params
+
+
+def bind(call: cst.Call, signature: Sequence[str], *, skip_first: bool = False) -> Bound:
+    """Bind ``call``'s arguments to the torch ``signature`` (``*`` starts keyword-only)."""
+    positional = list(signature[: signature.index("*")] if "*" in signature else signature)
+    if skip_first and positional:
+        positional = positional[1:]
+    bound = Bound(call=call)
+    pos = 0
+    for index, arg in enumerate(call.args):
+        if arg.star:
+            bound.stars.append(index)
+        elif arg.keyword is not None:
+            bound.params[arg.keyword.value] = index
+        elif bound.stars:
+            bound.stars.append(index)
+        elif pos < len(positional):
+            bound.params[positional[pos]] = index
+            pos += 1
+        else:
+            bound.extra_positional.append(index)
+    return bound
+
+
+@dataclass
+class ArgOut:
+    """One argument of the rebuilt call."""
+
+    keyword: str | None
+    source: int | None = None
+    code: str | None = None
+    transform: Transform | None = None
+
+
+@dataclass
+class ArgPlan:
+    """The rebuilt argument list plus what changed."""
+
+    args: list[ArgOut] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    added: dict[str, str] = field(default_factory=dict)
+    renamed: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def keywords(self) -> set[str]:
+        """Keywords present in the rebuilt call."""
+        return {out.keyword for out in self.args if out.keyword}
+
+    def add(self, keyword: str, code: str) -> None:
+        """Append ``keyword=code`` unless the keyword is already there."""
+        if keyword not in self.keywords():
+            self.args.append(ArgOut(keyword=keyword, code=code))
+            self.added[keyword] = code
+
+    def set(self, keyword: str, code: str) -> None:
+        """Set ``keyword=code``, replacing a present value."""
+        self.args = [out for out in self.args if out.keyword != keyword]
+        self.args.append(ArgOut(keyword=keyword, code=code))
+        self.added[keyword] = code
+
+    def remove(self, keyword: str) -> None:
+        """Drop ``keyword`` from the rebuilt call."""
+        self.args = [out for out in self.args if out.keyword != keyword]
+
+    def facts(self) -> dict[str, Any]:
+        """JSON-friendly summary of the changes."""
+        return {"dropped": self.dropped, "added": self.added, "renamed": self.renamed}
+
+
+def plan_arguments(spec: Spec, bound: Bound, *, skip: Sequence[str] = ()) -> ArgPlan:
+    """Map bound torch arguments onto MindSpore ones.
+
+    Args:
+        spec: Signature, renames, unsupported arguments, defaults and value transforms.
+        bound: The call's arguments bound to torch names.
+        skip: Torch parameters the caller (a matcher) handles itself.
+
+    Raises:
+        Unconvertible: An unsupported argument is passed, or ``*args``/``**kwargs`` hide names
+            that must be renamed.
+    """
+    plan = ArgPlan()
+    if bound.stars:
+        return _pass_through(spec, bound, plan)
+    keep = len(bound.call.args) if spec.status == "consistent" else max(spec.min_args, 1)
+    known = set(spec.args) | set(spec.rename)
+    for name, index in sorted(bound.params.items(), key=lambda item: item[1]):
+        if name in skip:
+            continue
+        _plan_one(spec, plan, bound, name, index, keep, known)
+    if bound.extra_positional:
+        if spec.args:
+            raise Unconvertible("it has more positional arguments than the torch signature")
+        plan.args.extend(ArgOut(keyword=None, source=i) for i in bound.extra_positional)
+    for keyword, code in spec.defaults.items():
+        if keyword not in skip:
+            plan.add(keyword, code)
+    plan.args.sort(key=lambda out: out.keyword is not None)
+    return plan
+
+
+def _plan_one(
+    spec: Spec, plan: ArgPlan, bound: Bound, name: str, index: int, keep: int, known: set
+) -> None:
+    if name in spec.unsupported:
+        raise Unconvertible(f"Argument '{name}' is not supported by {spec.target}.")
+    new_name = spec.rename.get(name, name)
+    if new_name == "" or (name in DROPPABLE and name not in spec.rename):
+        plan.dropped.append(name)
+        return
+    if spec.args and name not in known:
+        raise Unconvertible(f"Argument '{name}' is not in the mapping of {spec.target}.")
+    transform = value_transform(spec.value_transforms.get(name, ""))
+    if new_name != name:
+        plan.renamed[name] = new_name
+    was_positional = bound.call.args[index].keyword is None
+    positional = was_positional and bound_is_positional(plan, index, keep)
+    plan.args.append(
+        ArgOut(keyword=None if positional else new_name, source=index, transform=transform)
+    )
+
+
+def bound_is_positional(plan: ArgPlan, index: int, keep: int) -> bool:
+    """Whether the argument at ``index`` stays positional in the rebuilt call."""
+    all_positional_so_far = all(out.keyword is None for out in plan.args)
+    return index < keep and all_positional_so_far
+
+
+def _pass_through(spec: Spec, bound: Bound, plan: ArgPlan) -> ArgPlan:
+    named = set(bound.params)
+    if any(spec.rename.get(n, n) != n for n in named) or spec.value_transforms:
+        raise Unconvertible("*args/**kwargs hide arguments that must be renamed.")
+    if spec.status != "consistent" and any(spec.rename.values()):
+        raise Unconvertible("*args/**kwargs hide arguments that must be renamed.")
+    for index, arg in enumerate(bound.call.args):
+        keyword = arg.keyword.value if arg.keyword is not None else None
+        plan.args.append(ArgOut(keyword=keyword, source=index))
+    plan.notes.append("passed *args/**kwargs through unchanged")
+    return plan
+
+
+def value_transform(kind: str) -> Transform | None:
+    """Expression rewriters named in the mapping data (``1-x``, ``x/100``...)."""
+    if not kind:
+        return None
+    if kind.replace(" ", "") == "1-x":
+        return one_minus
+    return None
+
+
+def one_minus(expr: cst.BaseExpression) -> cst.BaseExpression:
+    """``1 - expr``, folded when ``expr`` is a number literal."""
+    number = literal_number(expr)
+    if number is not None:
+        return cst.Float(repr(round(1 - number, 12)))
+    operand = expr if is_atomic(expr) else expr.with_changes(
+        lpar=[cst.LeftParen()], rpar=[cst.RightParen()]
+    )
+    return cst.BinaryOperation(
+        left=cst.Integer("1"),
+        operator=cst.Subtract(),
+        right=operand,
+    )
+
+
+def literal_number(expr: cst.BaseExpression) -> float | None:
+    """The value of an int/float literal (with an optional sign), else ``None``."""
+    sign = 1.0
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+        sign, expr = -1.0, expr.expression
+    if isinstance(expr, (cst.Integer, cst.Float)):
+        try:
+            return sign * float(expr.evaluated_value)
+        except (ValueError, OverflowError):
+            return None
+    return None
+
+
+def literal_string(expr: cst.BaseExpression | None) -> str | None:
+    """The value of a plain string literal, else ``None``."""
+    if isinstance(expr, cst.SimpleString):
+        value = expr.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def is_atomic(expr: cst.BaseExpression) -> bool:
+    """Whether ``expr`` needs no parentheses as an operand."""
+    return isinstance(
+        expr, (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer, cst.Float)
+    ) or bool(expr.lpar)
+
+
+def build_arguments(plan: ArgPlan, updated: cst.Call) -> list[cst.Arg]:
+    """Rebuild the argument list on the updated call."""
+    out: list[cst.Arg] = []
+    for item in plan.args:
+        out.append(_build_one(item, updated))
+    return fix_commas(out, updated)
+
+
+def _build_one(item: ArgOut, updated: cst.Call) -> cst.Arg:
+    if item.source is None:
+        value = cst.parse_expression(item.code or "None")
+        return keyword_arg(item.keyword, value) if item.keyword else cst.Arg(value=value)
+    arg = updated.args[item.source]
+    value = item.transform(arg.value) if item.transform else arg.value
+    if arg.star:
+        return arg
+    if item.keyword is None:
+        return arg.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT, value=value)
+    if arg.keyword is not None and arg.keyword.value == item.keyword and value is arg.value:
+        return arg
+    equal = arg.equal if isinstance(arg.equal, cst.AssignEqual) else _equal()
+    return arg.with_changes(keyword=cst.Name(item.keyword), equal=equal, value=value)
+
+
+def keyword_arg(keyword: str, value: cst.BaseExpression) -> cst.Arg:
+    """``keyword=value`` without spaces around ``=``."""
+    return cst.Arg(value=value, keyword=cst.Name(keyword), equal=_equal())
+
+
+def _equal() -> cst.AssignEqual:
+    return cst.AssignEqual(whitespace_before=NO_SPACE, whitespace_after=NO_SPACE)
+
+
+def fix_commas(args: list[cst.Arg], original: cst.Call) -> list[cst.Arg]:
+    """Keep explicit commas between arguments; keep a trailing comma only if there was one."""
+    if not args:
+        return args
+    trailing = bool(original.args) and isinstance(original.args[-1].comma, cst.Comma)
+    fixed = []
+    for position, arg in enumerate(args):
+        last = position == len(args) - 1
+        if last and not trailing:
+            arg = arg.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        elif not last and not isinstance(arg.comma, cst.Comma):
+            arg = arg.with_changes(
+                comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            )
+        fixed.append(arg)
+    return fixed

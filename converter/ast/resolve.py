@@ -1,0 +1,64 @@
+"""Resolve expressions to fully qualified torch names through the file's imports.
+
+Only :class:`~libcst.metadata.QualifiedNameProvider` results whose source is an import count:
+``import torch.nn as nn; nn.Conv2d`` resolves to ``torch.nn.Conv2d``, while a local variable
+that happens to be called ``torch`` does not.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import (
+    MetadataDependent,
+    PositionProvider,
+    QualifiedNameProvider,
+    QualifiedNameSource,
+)
+
+from mindconverter.converter.ast.tables import normalize
+from mindconverter.converter.issues import SourceRange
+
+TORCH_ROOTS = ("torch", "torchvision")
+
+
+def is_torch_name(name: str) -> bool:
+    """Whether a dotted name is under one of the torch packages."""
+    root = name.split(".", 1)[0]
+    return root in TORCH_ROOTS
+
+
+def torch_name(visitor: MetadataDependent, node: cst.CSTNode) -> str | None:
+    """The normalised torch name ``node`` refers to, or ``None``."""
+    if not isinstance(node, (cst.Name, cst.Attribute)):
+        return None
+    try:
+        names = visitor.get_metadata(QualifiedNameProvider, node, None)
+    except KeyError:
+        return None
+    if not names:
+        return None
+    for qualified in sorted(names, key=lambda q: q.name):
+        if qualified.source == QualifiedNameSource.IMPORT and is_torch_name(qualified.name):
+            return normalize(qualified.name)
+    return None
+
+
+def source_range(visitor: MetadataDependent, node: cst.CSTNode) -> SourceRange:
+    """Where ``node`` is in the original source (1-based lines, 0-based columns)."""
+    try:
+        code_range = visitor.get_metadata(PositionProvider, node)
+    except KeyError:
+        return SourceRange(0, 0, 0, 0)
+    return SourceRange(
+        code_range.start.line, code_range.start.column, code_range.end.line, code_range.end.column
+    )
+
+
+def dotted(node: cst.BaseExpression) -> str | None:
+    """``a.b.c`` for a Name/Attribute chain, else ``None`` (no resolution, for display)."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        head = dotted(node.value)
+        return f"{head}.{node.attr.value}" if head else None
+    return None

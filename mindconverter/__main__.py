@@ -1,0 +1,7 @@
+"""``python -m mindconverter``."""
+
+import sys
+
+from mindconverter.cli import main
+
+sys.exit(main())

@@ -1,0 +1,196 @@
+"""Code actions, computed purely from an analysis, a range and the client's capabilities.
+
+* Quick fixes: one per placeholder under the cursor (concrete code or a skeleton cell) and one
+  per converted torch site under the cursor (the AST converter's replacement).
+* Source actions: "Fix all convertible calls in this file" (``source.fixAll.mindconverter``),
+  "Replace all placeholders with recorded-shape code" (same kind, for migrated scripts) and
+  "Convert this file to MindSpore" (``source.convert.mindconverter``), which runs the
+  ``mindconverter.convertFile`` command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from lsprotocol import types
+from mindconverter.converter.issues import ConversionIssue, SourceRange
+from mindconverter.server.analysis import DocumentAnalysis
+from mindconverter.server.codes import PLACEHOLDER_CODES
+from mindconverter.server.edits import SourceEdit, to_text_edits, workspace_edit
+from mindconverter.server.placeholder_actions import fix_all_concrete, fixes_for
+from mindconverter.server.positions import UTF16, from_lsp_position, overlaps, to_lsp_range
+from mindconverter.server.torch_fixes import SiteFix, fixable_issues, site_edits, site_fix
+
+FIX_ALL_KIND = "source.fixAll.mindconverter"
+CONVERT_FILE_KIND = "source.convert.mindconverter"
+CONVERT_FILE_COMMAND = "mindconverter.convertFile"
+
+
+@dataclass(frozen=True)
+class ActionContext:
+    """What every action needs besides the analysis.
+
+    Attributes:
+        uri: The document.
+        version: Its version (for versioned workspace edits).
+        encoding: The negotiated position encoding.
+        capabilities: The client's capabilities (edit shape).
+        only: Requested action kinds (``None`` = all).
+    """
+
+    uri: str
+    version: int | None
+    encoding: str = UTF16
+    capabilities: types.ClientCapabilities | None = None
+    only: Sequence[str] | None = None
+
+    def wants(self, kind: str) -> bool:
+        """Whether the client asked for actions of ``kind`` (hierarchical match)."""
+        if not self.only:
+            return True
+        return any(kind == k or kind.startswith(f"{k}.") for k in self.only)
+
+    def edit(self, lines: Sequence[str], edits: Sequence[SourceEdit]) -> types.WorkspaceEdit:
+        """A workspace edit of this document from source edits."""
+        text_edits = to_text_edits(lines, edits, self.encoding)
+        return workspace_edit(self.uri, self.version, text_edits, self.capabilities)
+
+
+def _source_range(lines: Sequence[str], rng: types.Range, encoding: str) -> SourceRange:
+    start = from_lsp_position(lines, rng.start, encoding)
+    end = from_lsp_position(lines, rng.end, encoding)
+    return SourceRange(start[0], start[1], end[0], end[1])
+
+
+def _matching(diagnostics: Sequence[types.Diagnostic], code: Any, attr: str | None = None):
+    for diagnostic in diagnostics:
+        data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
+        if diagnostic.code == code and (attr is None or data.get("attr") == attr):
+            return diagnostic
+    return None
+
+
+def placeholder_actions(
+    analysis: DocumentAnalysis,
+    rng: types.Range,
+    diagnostics: Sequence[types.Diagnostic],
+    ctx: ActionContext,
+) -> list[types.CodeAction]:
+    """Quick fixes for the placeholders whose assignment or calls touch ``rng``."""
+    script = analysis.script
+    actions = []
+    for placeholder in script.placeholders:
+        spans = [placeholder.statement, *(site.range for site in placeholder.calls)]
+        if not any(overlaps(to_lsp_range(script.lines, s, ctx.encoding), rng) for s in spans):
+            continue
+        code = "MC-G002" if placeholder.legacy else "MC-G001"
+        diagnostic = _matching(diagnostics, code, placeholder.attr_name)
+        for fix in fixes_for(script, placeholder):
+            actions.append(
+                types.CodeAction(
+                    title=fix.title,
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=[diagnostic] if diagnostic else None,
+                    is_preferred=fix.kind == "concrete",
+                    edit=ctx.edit(script.lines, fix.edits),
+                )
+            )
+    return actions
+
+
+def _issue_of(diagnostic: types.Diagnostic) -> ConversionIssue | None:
+    data = diagnostic.data if isinstance(diagnostic.data, dict) else None
+    if not data or data.get("kind") != "torch":
+        return None
+    try:
+        fields = {k: v for k, v in data.items() if k != "kind"}
+        return ConversionIssue.from_dict(fields)
+    except (TypeError, KeyError, ValueError):
+        return None
+
+
+def torch_actions(
+    analysis: DocumentAnalysis, diagnostics: Sequence[types.Diagnostic], ctx: ActionContext
+) -> list[types.CodeAction]:
+    """Quick fixes for the converted torch sites among the client's diagnostics.
+
+    The diagnostic's current range (the client moves it with edits) locates the site; the
+    site text recorded at publication guards against applying a stale replacement.
+    """
+    script = analysis.script
+    actions = []
+    for diagnostic in diagnostics:
+        issue = _issue_of(diagnostic)
+        fix = site_fix(issue) if issue is not None else None
+        if fix is None or script.tree is None:
+            continue
+        here = _source_range(script.lines, diagnostic.range, ctx.encoding)
+        moved = SiteFix(here, fix.replacement, fix.imports, fix.site)
+        edits = site_edits(script, [moved])
+        if not edits:
+            continue
+        target = issue.target or "MindSpore" if issue else "MindSpore"
+        actions.append(
+            types.CodeAction(
+                title=f"Convert to {target}",
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diagnostic],
+                is_preferred=True,
+                edit=ctx.edit(script.lines, edits),
+            )
+        )
+    return actions
+
+
+def fix_all_action(analysis: DocumentAnalysis, ctx: ActionContext) -> types.CodeAction | None:
+    """ "Fix all convertible calls" (torch files) / "Replace all placeholders" (scripts)."""
+    script = analysis.script
+    if script.tree is None or not ctx.wants(FIX_ALL_KIND):
+        return None
+    edits: list[SourceEdit] = []
+    title = ""
+    if analysis.torch is not None and analysis.torch.issues:
+        edits = site_edits(script, fixable_issues(analysis.torch.issues))
+        title = "Fix all convertible calls in this file"
+    elif script.placeholders:
+        edits = fix_all_concrete(script)
+        title = "Replace all placeholders that have recorded shapes with MindSpore code"
+    if not edits:
+        return None
+    return types.CodeAction(title=title, kind=FIX_ALL_KIND, edit=ctx.edit(script.lines, edits))
+
+
+def convert_file_action(analysis: DocumentAnalysis, ctx: ActionContext) -> types.CodeAction | None:
+    """ "Convert this file to MindSpore", as the ``mindconverter.convertFile`` command.
+
+    The command writes the converted file (or, with ``convertInPlace``, asks the client to
+    replace the document), so the whole-file conversion runs only when chosen.
+    """
+    if analysis.torch is None or not ctx.wants(CONVERT_FILE_KIND):
+        return None
+    title = "Convert this file to MindSpore"
+    command = types.Command(title=title, command=CONVERT_FILE_COMMAND, arguments=[ctx.uri])
+    return types.CodeAction(title=title, kind=CONVERT_FILE_KIND, command=command)
+
+
+def code_actions(
+    analysis: DocumentAnalysis,
+    rng: types.Range,
+    diagnostics: Sequence[types.Diagnostic],
+    ctx: ActionContext,
+) -> list[types.CodeAction]:
+    """Every code action for a range of a document."""
+    actions: list[types.CodeAction] = []
+    if ctx.wants(types.CodeActionKind.QuickFix):
+        relevant = [d for d in diagnostics if d.code not in PLACEHOLDER_CODES]
+        actions += placeholder_actions(analysis, rng, diagnostics, ctx)
+        actions += torch_actions(analysis, relevant, ctx)
+    fix_all = fix_all_action(analysis, ctx)
+    if fix_all is not None:
+        actions.append(fix_all)
+    convert = convert_file_action(analysis, ctx)
+    if convert is not None:
+        actions.append(convert)
+    return actions

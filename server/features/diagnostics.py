@@ -1,0 +1,149 @@
+"""Diagnostics on open, change (debounced) and save; cleared on close.
+
+Analysis runs in a worker thread so that hovers and code actions stay responsive while a
+large file is converted. A result is published only if the document has not changed since.
+When the document does not parse, the last published diagnostics are kept, moved through the
+edits made since (and dropped where an edit touched them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from lsprotocol import types
+from mindconverter.server.analysis import DocumentAnalysis, analyse, diagnostics_for
+from mindconverter.server.guard import guarded
+from mindconverter.server.positions import shift_range
+from mindconverter.server.server import MindConverterServer
+from pygls.uris import to_fs_path
+
+logger = logging.getLogger(__name__)
+
+
+def shift_diagnostics(
+    diagnostics: list[types.Diagnostic],
+    changes: list[types.TextDocumentContentChangeEvent],
+    encoding: str,
+) -> list[types.Diagnostic]:
+    """Move diagnostics through a list of content changes (whole-document changes clear them)."""
+    current = list(diagnostics)
+    for change in changes:
+        if not isinstance(change, types.TextDocumentContentChangePartial):
+            return []
+        moved = []
+        for diagnostic in current:
+            rng = shift_range(diagnostic.range, change.range, change.text, encoding)
+            if rng is not None:
+                diagnostic.range = rng
+                moved.append(diagnostic)
+        current = moved
+    return current
+
+
+def is_python(uri: str, language_id: str | None = None) -> bool:
+    """Whether a document is Python source (by language id, else by extension)."""
+    if language_id:
+        return language_id == "python"
+    return uri.endswith((".py", ".pyi"))
+
+
+def document_path(uri: str) -> str | None:
+    """The file-system path of a ``file:`` URI, ``None`` for other schemes."""
+    return to_fs_path(uri) if uri.startswith("file:") else None
+
+
+def analyse_text(
+    ls: MindConverterServer, uri: str, text: str, version: int | None
+) -> DocumentAnalysis:
+    """Analyse one version of an open document (runs in a worker thread)."""
+    state = ls.state(uri)
+    return analyse(
+        text,
+        document_path(uri),
+        ls.settings,
+        ls.reports,
+        version=version,
+        torch_cache=state.torch_cache,
+    )
+
+
+async def run_diagnostics(ls: MindConverterServer, uri: str, delay: float) -> None:
+    """Wait ``delay`` seconds, analyse the document off the loop, publish if still current."""
+    if delay > 0:
+        await asyncio.sleep(delay)
+    document = ls.workspace.get_text_document(uri)
+    version, text = document.version, document.source
+    loop = asyncio.get_running_loop()
+    analysis = await loop.run_in_executor(ls.thread_pool, analyse_text, ls, uri, text, version)
+    if uri not in ls.documents or ls.workspace.get_text_document(uri).version != version:
+        return
+    state = ls.state(uri)
+    state.analysis = analysis
+    if analysis.parsed:
+        state.published = diagnostics_for(analysis, ls.settings, uri, ls.encoding)
+    publish(ls, uri, state.published, version)
+
+
+def publish(
+    ls: MindConverterServer, uri: str, diagnostics: list[types.Diagnostic], version: int | None
+) -> None:
+    """Send ``textDocument/publishDiagnostics``."""
+    params = types.PublishDiagnosticsParams(uri=uri, diagnostics=list(diagnostics), version=version)
+    ls.text_document_publish_diagnostics(params)
+
+
+def schedule(ls: MindConverterServer, uri: str, delay: float = 0.0) -> None:
+    """(Re)start the diagnostics run of a document, cancelling a pending one."""
+    state = ls.state(uri)
+    if state.pending is not None and not state.pending.done():
+        state.pending.cancel()
+    task = asyncio.ensure_future(guarded(run_diagnostics)(ls, uri, delay))
+    state.pending = task
+
+
+def refresh_all(ls: MindConverterServer) -> None:
+    """Re-analyse every open document (after a settings change)."""
+    for uri in list(ls.documents):
+        schedule(ls, uri)
+
+
+def on_did_open(ls: MindConverterServer, params: types.DidOpenTextDocumentParams) -> None:
+    """Analyse a newly opened Python document right away."""
+    document = params.text_document
+    if is_python(document.uri, document.language_id):
+        ls.state(document.uri)
+        schedule(ls, document.uri)
+
+
+def on_did_change(ls: MindConverterServer, params: types.DidChangeTextDocumentParams) -> None:
+    """Move the kept diagnostics through the edit and schedule a debounced analysis."""
+    uri = params.text_document.uri
+    state = ls.documents.get(uri)
+    if state is None:
+        return
+    state.published = shift_diagnostics(state.published, list(params.content_changes), ls.encoding)
+    schedule(ls, uri, ls.debounce)
+
+
+def on_did_save(ls: MindConverterServer, params: types.DidSaveTextDocumentParams) -> None:
+    """Re-analyse on save (the report beside a script may have changed too)."""
+    if params.text_document.uri in ls.documents:
+        schedule(ls, params.text_document.uri)
+
+
+def on_did_close(ls: MindConverterServer, params: types.DidCloseTextDocumentParams) -> None:
+    """Forget the document and clear its diagnostics."""
+    uri = params.text_document.uri
+    state = ls.documents.pop(uri, None)
+    if state is not None and state.pending is not None:
+        state.pending.cancel()
+    publish(ls, uri, [], None)
+
+
+def register(server: MindConverterServer) -> None:
+    """Register the document-sync handlers that drive diagnostics."""
+    server.feature(types.TEXT_DOCUMENT_DID_OPEN)(guarded(on_did_open))
+    server.feature(types.TEXT_DOCUMENT_DID_CHANGE)(guarded(on_did_change))
+    server.feature(types.TEXT_DOCUMENT_DID_SAVE)(guarded(on_did_save))
+    server.feature(types.TEXT_DOCUMENT_DID_CLOSE)(guarded(on_did_close))

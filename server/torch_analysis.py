@@ -1,0 +1,280 @@
+"""PyTorch call sites found by the AST converter, analysed incrementally.
+
+The AST converter (LibCST with qualified-name metadata) is thorough but costs about a
+millisecond per line, too slow to rerun on a large file at every keystroke. The server therefore
+cuts a module into *chunks*, one per top-level statement, each prefixed with the module's
+import header so names resolve as in the whole file, and converts chunks independently. Results
+are cached by chunk text: after an edit only the edited chunk is converted again.
+
+Positions of a chunk's issues are moved back to the document's coordinates.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from lsprotocol import types
+from mindconverter.converter.issues import ConversionIssue, SourceRange
+from mindconverter.server.codes import SOURCE
+from mindconverter.server.positions import UTF16, to_lsp_range
+from mindconverter.server.script_analysis import ScriptAnalysis
+from mindconverter.server.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+CONVERTIBLE_KINDS = frozenset({"convert"})
+UNCONVERTIBLE_KINDS = frozenset({"unconvert"})
+TORCH_ROOTS = ("torch", "torchvision", "torchaudio")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of the document converted on its own.
+
+    Attributes:
+        text: The chunk's source: the import header, then the statement's lines.
+        first_line: 1-based document line of the statement's first line.
+        header_lines: Number of header lines at the top of ``text``.
+    """
+
+    text: str
+    first_line: int
+    header_lines: int
+
+
+@dataclass
+class TorchAnalysis:
+    """The AST converter's findings on a document.
+
+    Attributes:
+        issues: Conversion issues, in document coordinates and source order.
+        error: Why the converter could not run (missing converter, internal error), if so.
+    """
+
+    issues: list[ConversionIssue] = field(default_factory=list)
+    error: str | None = None
+
+
+class TorchCache:
+    """Converted chunks of one document, keyed by (chunk text, target); bounded LRU."""
+
+    def __init__(self, capacity: int = 4096) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[tuple[str, str], list[ConversionIssue]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> list[ConversionIssue] | None:
+        """Cached issues of a chunk (chunk coordinates), or ``None``."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, str], issues: list[ConversionIssue]) -> None:
+        """Remember a chunk's issues."""
+        with self._lock:
+            self._items[key] = issues
+            self._items.move_to_end(key)
+            while len(self._items) > self.capacity:
+                self._items.popitem(last=False)
+
+
+def mentions_torch(script: ScriptAnalysis) -> bool:
+    """Whether the document imports torch (or a torch sibling package)."""
+    return any(q.split(".")[0] in TORCH_ROOTS for q in script.imports.values())
+
+
+def _is_header(node: ast.stmt, imports: dict[str, str]) -> bool:
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return True
+    if isinstance(node, (ast.If, ast.Try)):
+        inner = [*node.body, *getattr(node, "orelse", []), *getattr(node, "finalbody", [])]
+        for handler in getattr(node, "handlers", []):
+            inner += handler.body
+        return bool(inner) and all(
+            isinstance(n, (ast.Import, ast.ImportFrom, ast.Pass, ast.Expr)) for n in inner
+        )
+    if isinstance(node, ast.Assign) and isinstance(node.value, (ast.Attribute, ast.Name)):
+        root: ast.AST = node.value
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        return isinstance(root, ast.Name) and root.id in imports
+    return False
+
+
+def _groups(tree: ast.Module) -> list[tuple[int, int, list[ast.stmt]]]:
+    """Top-level statements grouped by shared lines: ``(first_line, last_line, statements)``."""
+    groups: list[tuple[int, int, list[ast.stmt]]] = []
+    for node in tree.body:
+        first = (
+            node.decorator_list[0].lineno if getattr(node, "decorator_list", None) else node.lineno
+        )
+        last = node.end_lineno or node.lineno
+        if groups and first <= groups[-1][1]:
+            start, end, members = groups[-1]
+            groups[-1] = (start, max(end, last), [*members, node])
+        else:
+            groups.append((first, last, [node]))
+    return groups
+
+
+def split_chunks(script: ScriptAnalysis) -> tuple[Chunk, list[Chunk]]:
+    """Cut a parsed document into its header chunk and one chunk per statement group.
+
+    Returns:
+        The header chunk (the import statements alone, at their own lines) and the others.
+    """
+    assert script.tree is not None
+    lines = script.lines
+    header_parts: list[str] = []
+    body: list[tuple[int, int]] = []
+    header_spans: list[tuple[int, int]] = []
+    for first, last, members in _groups(script.tree):
+        if all(_is_header(m, script.imports) for m in members):
+            header_parts.append("\n".join(lines[first - 1 : last]))
+            header_spans.append((first, last))
+        else:
+            body.append((first, last))
+    header = "\n".join(header_parts)
+    header_count = header.count("\n") + 1 if header else 0
+    prefix = header + "\n" if header else ""
+    chunks = [
+        Chunk(prefix + "\n".join(lines[first - 1 : last]) + "\n", first, header_count)
+        for first, last in body
+    ]
+    header_chunk = Chunk(_header_in_place(lines, header_spans), 1, 0)
+    return header_chunk, chunks
+
+
+def _header_in_place(lines: Sequence[str], spans: list[tuple[int, int]]) -> str:
+    """The header statements at their document lines, other lines blank (positions kept)."""
+    if not spans:
+        return ""
+    out = [""] * spans[-1][1]
+    for first, last in spans:
+        out[first - 1 : last] = lines[first - 1 : last]
+    return "\n".join(out) + "\n"
+
+
+def _convert(text: str, target: str) -> list[ConversionIssue]:
+    from mindconverter.converter.ast.api import convert_source
+
+    if _accepts_target(convert_source):
+        return list(convert_source(text, target=target).issues)
+    return list(convert_source(text).issues)
+
+
+_TARGET_SUPPORT: dict[Any, bool] = {}
+
+
+def _accepts_target(func: Any) -> bool:
+    if func not in _TARGET_SUPPORT:
+        try:
+            _TARGET_SUPPORT[func] = "target" in inspect.signature(func).parameters
+        except (TypeError, ValueError):
+            _TARGET_SUPPORT[func] = False
+    return _TARGET_SUPPORT[func]
+
+
+def _move(issue: ConversionIssue, chunk: Chunk) -> ConversionIssue | None:
+    offset = chunk.first_line - 1 - chunk.header_lines
+    rng = issue.range
+    if rng.start_line <= chunk.header_lines:
+        return None
+    moved = SourceRange(rng.start_line + offset, rng.start_col, rng.end_line + offset, rng.end_col)
+    return replace(issue, range=moved)
+
+
+def _chunk_issues(chunk: Chunk, target: str, cache: TorchCache | None) -> list[ConversionIssue]:
+    key = (chunk.text, target)
+    cached = cache.get(key) if cache is not None else None
+    if cached is None:
+        cached = _convert(chunk.text, target)
+        if cache is not None:
+            cache.put(key, cached)
+    return cached
+
+
+def analyse_torch(
+    script: ScriptAnalysis, target: str = "nn_ops", cache: TorchCache | None = None
+) -> TorchAnalysis:
+    """Run the AST converter over a parsed document, chunk by chunk.
+
+    Args:
+        script: The parsed document (must have parsed).
+        target: API tier (``nn_ops`` or ``mint``).
+        cache: Chunk cache of this document; without one every chunk is converted.
+    """
+    from mindconverter.converter.errors import ConverterError
+
+    try:
+        header, chunks = split_chunks(script)
+        issues = list(_chunk_issues(header, target, cache)) if header.text else []
+        for chunk in chunks:
+            issues += [
+                moved
+                for issue in _chunk_issues(chunk, target, cache)
+                if (moved := _move(issue, chunk)) is not None
+            ]
+    except ImportError as exc:
+        return TorchAnalysis(error=f"the AST converter is not available: {exc}")
+    except ConverterError as exc:
+        return TorchAnalysis(error=exc.one_line())
+    issues.sort(key=lambda i: (i.range.start_line, i.range.start_col, i.range.end_line))
+    return TorchAnalysis(issues=issues)
+
+
+def category_of(issue: ConversionIssue) -> str | None:
+    """The severity category of an issue (``convertible``/``unconvertible``), or ``None``."""
+    if issue.kind in CONVERTIBLE_KINDS:
+        return "convertible"
+    if issue.kind in UNCONVERTIBLE_KINDS:
+        return "unconvertible"
+    return None
+
+
+def issue_message(issue: ConversionIssue) -> str:
+    """``torch.nn.Linear → mindspore.nn.Dense (in_features→in_channels, bias→has_bias)``."""
+    if issue.kind in UNCONVERTIBLE_KINDS or not issue.target:
+        hint = f" {issue.hint}" if issue.hint and issue.hint not in issue.message else ""
+        return f"{issue.message}{hint}".strip() or f"{issue.source_api} has no MindSpore mapping"
+    renames = issue.data.get("rename") or issue.data.get("renamed") or {}
+    parts = (
+        [f"{k}→{v}" if v else f"{k} dropped" for k, v in renames.items()]
+        if isinstance(renames, dict)
+        else []
+    )
+    detail = f" ({', '.join(parts)})" if parts else ""
+    return f"{issue.source_api} → {issue.target}{detail}"
+
+
+def torch_diagnostics(
+    analysis: TorchAnalysis, lines: Sequence[str], settings: Settings, encoding: str = UTF16
+) -> list[types.Diagnostic]:
+    """Diagnostics for the converter's issues, with the configured severities."""
+    diagnostics = []
+    for issue in analysis.issues:
+        category = category_of(issue)
+        severity = settings.severity_of(category) if category else None
+        if severity is None:
+            continue
+        data = {"kind": "torch", **issue.to_dict()}
+        diagnostics.append(
+            types.Diagnostic(
+                range=to_lsp_range(lines, issue.range, encoding),
+                message=issue_message(issue),
+                severity=severity,
+                code=issue.code,
+                source=SOURCE,
+                data=data,
+            )
+        )
+    return diagnostics
