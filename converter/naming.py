@@ -11,6 +11,7 @@ _RESERVED = frozenset(
     {"self", "ms", "nn", "ops", "np", "mindspore", "Tensor", "Parameter", "UnconvertedOp"}
     | set(dir(builtins))
 )
+MAX_LENGTH = 48
 _NON_IDENT = re.compile(r"[^0-9a-zA-Z_]+")
 
 
@@ -29,7 +30,7 @@ def to_identifier(name: str, fallback: str = "v") -> str:
     """
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     ident = _NON_IDENT.sub("_", ascii_name).strip("_")
-    ident = re.sub(r"_+", "_", ident)
+    ident = re.sub(r"_+", "_", ident)[:MAX_LENGTH].rstrip("_")
     if not ident:
         ident = fallback
     if ident[0].isdigit():

@@ -28,6 +28,10 @@ CONVERT_FILE_KIND = "source.convert.mindconverter"
 CONVERT_FILE_COMMAND = "mindconverter.convertFile"
 
 
+def _kind(kind: Any) -> str:
+    return str(getattr(kind, "value", kind))
+
+
 @dataclass(frozen=True)
 class ActionContext:
     """What every action needs besides the analysis.
@@ -50,7 +54,8 @@ class ActionContext:
         """Whether the client asked for actions of ``kind`` (hierarchical match)."""
         if not self.only:
             return True
-        return any(kind == k or kind.startswith(f"{k}.") for k in self.only)
+        kind = _kind(kind)
+        return any(kind == _kind(k) or kind.startswith(f"{_kind(k)}.") for k in self.only)
 
     def edit(self, lines: Sequence[str], edits: Sequence[SourceEdit]) -> types.WorkspaceEdit:
         """A workspace edit of this document from source edits."""
@@ -62,6 +67,13 @@ def _source_range(lines: Sequence[str], rng: types.Range, encoding: str) -> Sour
     start = from_lsp_position(lines, rng.start, encoding)
     end = from_lsp_position(lines, rng.end, encoding)
     return SourceRange(start[0], start[1], end[0], end[1])
+
+
+def _whole_lines(lines: Sequence[str], rng: SourceRange, encoding: str) -> types.Range:
+    """The lines a range spans, start to end (a cursor anywhere on them is "on" the site)."""
+    last = lines[rng.end_line - 1] if rng.end_line <= len(lines) else ""
+    full = SourceRange(rng.start_line, 0, rng.end_line, len(last))
+    return to_lsp_range(lines, full, encoding)
 
 
 def _matching(diagnostics: Sequence[types.Diagnostic], code: Any, attr: str | None = None):
@@ -83,7 +95,7 @@ def placeholder_actions(
     actions = []
     for placeholder in script.placeholders:
         spans = [placeholder.statement, *(site.range for site in placeholder.calls)]
-        if not any(overlaps(to_lsp_range(script.lines, s, ctx.encoding), rng) for s in spans):
+        if not any(overlaps(_whole_lines(script.lines, s, ctx.encoding), rng) for s in spans):
             continue
         code = "MC-G002" if placeholder.legacy else "MC-G001"
         diagnostic = _matching(diagnostics, code, placeholder.attr_name)

@@ -45,8 +45,6 @@ def torch_counterparts(name: str, tier: str) -> tuple[Any, ...]:
         return ()
     try:
         found = mappings.reverse_lookup(name, tier)
-    except TypeError:
-        found = mappings.reverse_lookup(name)
     except Exception:
         logger.exception("reverse mapping lookup failed for %s", name)
         return ()
@@ -56,15 +54,12 @@ def torch_counterparts(name: str, tier: str) -> tuple[Any, ...]:
 
 
 def doc_link(entry: Any) -> str | None:
-    """The documentation URL of an entry's difference page, if any."""
+    """The documentation page of an entry (its difference page, else the API page)."""
     mappings = _mappings()
-    page = getattr(entry, "diff_page", None)
-    if mappings is None or not page or not hasattr(mappings, "doc_url"):
+    if mappings is None or not hasattr(mappings, "doc_url"):
         return None
     try:
         return mappings.doc_url(entry)
     except Exception:
-        try:
-            return mappings.doc_url(page)
-        except Exception:
-            return None
+        logger.exception("doc_url failed")
+        return None

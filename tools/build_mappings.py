@@ -409,13 +409,15 @@ class EntryBuilder:
 
     def _map_one(self, name, doc, msig, param, problems, api) -> str | None:
         """MindSpore name for one torch argument: same name, '' (drop) or None (unsupported)."""
-        known = msig is not None and not msig.has_var_keyword()
+        known = msig is not None and not _only_varargs(msig)
         ms_names = msig.names() if msig else set()
         if name in ALWAYS_UNSUPPORTED and name not in ms_names:
             return None
         if known and name in ms_names:
             return name  # MindSpore 2.10 spells it like torch (older doc pages may not)
-        if name in doc and doc[name] is not None:
+        if name in DROP_SILENTLY:
+            return ""
+        if name in doc and doc[name] is not None and doc[name].isidentifier():
             cand = doc[name]
             if not known or cand in ms_names:
                 return cand
@@ -429,8 +431,6 @@ class EntryBuilder:
             ms_var = next((p.plain for p in msig.params if p.var_positional), None) if msig else None
             if ms_var:
                 return ms_var
-        if name in DROP_SILENTLY:
-            return ""
         return None
 
 

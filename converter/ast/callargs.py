@@ -130,6 +130,7 @@ class ArgOut:
     source: int | None = None
     code: str | None = None
     transform: Transform | None = None
+    target: str | None = None
 
 
 @dataclass
@@ -291,17 +292,18 @@ def is_atomic(expr: cst.BaseExpression) -> bool:
     ) or bool(expr.lpar)
 
 
-def build_arguments(plan: ArgPlan, updated: cst.Call) -> list[cst.Arg]:
-    """Rebuild the argument list on the updated call."""
-    out: list[cst.Arg] = []
-    for item in plan.args:
-        out.append(_build_one(item, updated))
+def build_arguments(plan: ArgPlan, updated: cst.Call, planner: Any) -> list[cst.Arg]:
+    """Rebuild the argument list on the updated call (``planner`` renders MindSpore names)."""
+    out = [_build_one(item, updated, planner) for item in plan.args]
     return fix_commas(out, updated)
 
 
-def _build_one(item: ArgOut, updated: cst.Call) -> cst.Arg:
+def _build_one(item: ArgOut, updated: cst.Call, planner: Any) -> cst.Arg:
     if item.source is None:
-        value = cst.parse_expression(item.code or "None")
+        if item.target is not None:
+            value = planner.render(item.target)
+        else:
+            value = cst.parse_expression(item.code or "None")
         return keyword_arg(item.keyword, value) if item.keyword else cst.Arg(value=value)
     arg = updated.args[item.source]
     value = item.transform(arg.value) if item.transform else arg.value

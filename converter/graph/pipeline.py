@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -208,13 +209,19 @@ def _notify(progress: Progress | None) -> Callable[[str], None]:
 
 def _header(filename: str, opset: int, model: onnx.ModelProto) -> list[str]:
     producer = " ".join(p for p in (model.producer_name, model.producer_version) if p)
-    safe = " ".join(repr(filename)[1:-1].split()).replace('"""', "'''")
     return [
-        f"MindSpore network converted by MindConverter from {safe} (opset {opset}).",
+        f"MindSpore network converted by MindConverter from {_doc_safe(filename)} "
+        f"(opset {opset}).",
         "",
-        f"Source producer: {' '.join(repr(producer)[1:-1].split()) or 'unknown'}.",
+        f"Source producer: {_doc_safe(producer) or 'unknown'}.",
         "Load it with its weights:  net = load_model()  (reads the .ckpt beside this file).",
     ]
+
+
+def _doc_safe(text: str, limit: int = 80) -> str:
+    """Text safe inside a docstring: no quotes, backslashes or control characters."""
+    cleaned = re.sub(r"[^A-Za-z0-9 _.,:;()\[\]<>=+*/@#%&!?^~|$-]", "?", text)
+    return cleaned[:limit]
 
 
 def _feeds(

@@ -43,7 +43,7 @@ def on_code_action(
     uri = params.text_document.uri
     analysis = current_analysis(ls, uri)
     only = params.context.only
-    wants_source = not only or any(k.startswith("source") for k in only)
+    wants_source = not only or any(str(getattr(k, "value", k)).startswith("source") for k in only)
     if wants_source:
         analysis = _with_torch(ls, uri, analysis)
     ctx = ActionContext(

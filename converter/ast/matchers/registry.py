@@ -59,7 +59,7 @@ class CallPlan:
         """Rebuild ``updated`` (the call with its children already converted)."""
         if self.build is not None:
             return self.build(updated, planner)
-        args = build_arguments(self.args, updated)
+        args = build_arguments(self.args, updated, planner)
         if self.method is not None and isinstance(updated.func, cst.Attribute):
             func: cst.BaseExpression = updated.func.with_changes(attr=cst.Name(self.method))
         elif self.receiver_first and isinstance(updated.func, cst.Attribute):

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Checks a packaged .vsix: the manifest inside it lists our commands, menus and settings, and the
 // bundle it points to is there. Usage: node scripts/check-manifest.mjs mindconverter-x.y.z.vsix
+import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
 

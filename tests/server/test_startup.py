@@ -1,0 +1,44 @@
+"""Command line and start-up cost: no heavy framework is imported to serve."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from mindconverter.server.__main__ import parse_args
+from mindconverter.server.features import FEATURE_MODULES
+
+
+def test_stdio_is_accepted_and_default() -> None:
+    assert not parse_args([]).tcp
+    assert parse_args(["--stdio"]).stdio
+    assert not parse_args(["--stdio", "--clientProcessId=42"]).tcp  # extra client flags ignored
+    tcp = parse_args(["--tcp", "--host", "0.0.0.0", "--port", "9000"])
+    assert (tcp.tcp, tcp.host, tcp.port) == (True, "0.0.0.0", 9000)
+
+
+def test_server_starts_without_heavy_imports() -> None:
+    code = (
+        "import sys\n"
+        "from mindconverter.server.server import create_server\n"
+        "server = create_server()\n"
+        "heavy = {'mindspore', 'onnxruntime', 'torch', 'onnx', 'libcst', 'numpy'} & set(sys.modules)\n"
+        "print(sorted(heavy))\n"
+        "print(len(server.protocol.fm.features), len(server.protocol.fm.commands))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    heavy, counts = out.stdout.splitlines()
+    assert heavy == "[]"
+    assert counts == "8 3"
+
+
+def test_feature_modules_are_listed_explicitly() -> None:
+    names = [m.__name__.rsplit(".", 1)[1] for m in FEATURE_MODULES]
+    assert names == ["configuration", "diagnostics", "code_actions", "hover", "commands"]
+
+
+def test_version_flag() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "mindconverter.server", "--version"], capture_output=True, text=True
+    )
+    assert out.returncode == 0 and "mindconverter-lsp" in out.stdout
