@@ -104,6 +104,30 @@ class ModeCheck:
 
 
 @dataclass
+class NodeDivergence:
+    """An intermediate value whose MindSpore result differs from onnxruntime's."""
+
+    node: str
+    op_type: str
+    output: str
+    max_abs_error: float
+    max_rel_error: float
+    lines: list[int] = field(default_factory=list)
+    shape_match: bool = True
+
+
+@dataclass
+class NodeVerification:
+    """Per-node comparison (``--verify nodes``): every intermediate value, in graph order."""
+
+    checked: int = 0
+    diverged: int = 0
+    first_divergence: NodeDivergence | None = None
+    divergences: list[NodeDivergence] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
 class Verification:
     """Numerical verification of the generated network against onnxruntime."""
 
@@ -116,6 +140,7 @@ class Verification:
     ckpt_params_unused: list[str] = field(default_factory=list)
     modes: list[ModeCheck] = field(default_factory=list)
     error: str | None = None
+    nodes: NodeVerification | None = None
 
     @property
     def passed(self) -> bool:
@@ -199,7 +224,14 @@ class ConversionResult:
             m = dict(m)
             m["outputs"] = [OutputCheck(**o) for o in m.get("outputs", [])]
             modes.append(ModeCheck(**m))
-        data["verification"] = Verification(**ver, modes=modes)
+        nodes = ver.pop("nodes", None)
+        if nodes is not None:
+            nodes = dict(nodes)
+            first = nodes.pop("first_divergence", None)
+            divs = [NodeDivergence(**d) for d in nodes.pop("divergences", [])]
+            nodes = NodeVerification(**nodes, divergences=divs,
+                                     first_divergence=NodeDivergence(**first) if first else None)
+        data["verification"] = Verification(**ver, modes=modes, nodes=nodes)
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
 

@@ -71,6 +71,11 @@ KNOWN_MATCHERS: Mapping[str, str] = MappingProxyType(
             "torch f(*size) against MindSpore f(size): pack two or more positional arguments "
             "into one tuple (torch.zeros(2, 3) -> ops.zeros((2, 3))); one argument passes as is."
         ),
+        "Pooling": (
+            "MaxPool*/AvgPool* layers and avg_pool*d functions: torch stride omitted or None "
+            "means kernel_size (MindSpore defaults to 1), so pass stride=kernel_size; the layers "
+            "get pad_mode='pad' from defaults so that padding and ceil_mode are accepted."
+        ),
         "SaveCheckpoint": (
             "torch.save(model.state_dict(), f) -> mindspore.save_checkpoint(model, f); saving "
             "other objects is reported."

@@ -43,7 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", default="output", help="folder for the script and checkpoint "
                                                       "(default: ./output)")
     p.add_argument("--report", help="folder for the reports (default: the output folder)")
-    p.add_argument("--no-verify", dest="verify", action="store_false",
+    p.add_argument("--verify", choices=("outputs", "nodes"), default="outputs",
+                   help="compare the outputs with onnxruntime (default), or every intermediate "
+                        "value to find the first diverging node")
+    p.add_argument("--no-verify", dest="verify", action="store_const", const=None,
                    help="skip running the generated network against onnxruntime")
     p.add_argument("--input_data", nargs="+", metavar="NPY",
                    help="input arrays (.npy, one per input) for verification")
@@ -108,7 +111,8 @@ def _run_graph(args: argparse.Namespace) -> int:
     try:
         result = convert_onnx(
             args.model_file, args.output, args.report, shapes=parse_shapes(args.shape),
-            input_nodes=args.input_nodes, output_nodes=args.output_nodes, verify=args.verify,
+            input_nodes=args.input_nodes, output_nodes=args.output_nodes,
+            verify={"outputs": True, "nodes": "nodes", None: False}[args.verify],
             input_data=args.input_data, seed=args.seed, rtol=args.rtol, atol=args.atol,
             overwrite=args.overwrite, progress=progress,
         )

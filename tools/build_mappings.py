@@ -378,7 +378,8 @@ class EntryBuilder:
         unsupported: list[str] = []
         doc = doc_param_map(self.pm, api, target) if row else {}
         by_position = positional_partners(tsig, msig)
-        for param in (tsig.params if tsig else []):
+        params = [p for p in (tsig.params if tsig else []) if not p.var_keyword]
+        for param in params:
             name = param.plain
             if target is None:
                 break
@@ -394,7 +395,13 @@ class EntryBuilder:
                 rename[name] = ms_name
         rename = ovr.get("rename", rename)
         unsupported = ovr.get("unsupported", [u for u in unsupported if u not in rename])
+        rename = {k: v for k, v in rename.items() if k not in unsupported}
         transforms = dict(ovr.get("value_transforms", {}))
+        if tsig is not None:  # shared override dicts may name parameters this API lacks
+            known = {p.plain for p in params}
+            rename = {k: v for k, v in rename.items() if k in known}
+            unsupported = [u for u in unsupported if u in known]
+            transforms = {k: v for k, v in transforms.items() if k in known}
         if not transforms and target and self.pm.get(api, {}).get("mindspore_api") == target:
             transforms = dict(self.pm[api].get("value_transforms") or {})
         defaults = ovr.get("defaults")

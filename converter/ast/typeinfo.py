@@ -71,6 +71,7 @@ class ClassInfo:
     bases: list[str] = field(default_factory=list)
     attrs: dict[str, str] = field(default_factory=dict)
     layers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    methods: set[str] = field(default_factory=set)
     getitem_arity: int | None = None
 
 
@@ -215,6 +216,8 @@ class TypeTracker(BatchableCSTVisitor):
         scope = _Scope(function=node.name.value, cls=None)
         cls = self.current_class() if self.scopes[-1].cls is not None else None
         forward = cls is not None and cls.kind == MODULE and node.name.value == "forward"
+        if cls is not None:
+            cls.methods.add(node.name.value)
         for index, param in enumerate(node.params.params):
             scope.kinds[param.name.value] = self._param_kind(param, index, cls, forward)
         for param in node.params.kwonly_params:

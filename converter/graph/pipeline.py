@@ -42,6 +42,7 @@ from mindconverter.converter.graph.registry import (
     UnsupportedOpError,
     default_registry,
 )
+from mindconverter.converter.graph.node_check import check_nodes
 from mindconverter.converter.graph.upgrade import maybe_upgrade
 from mindconverter.converter.naming import to_identifier
 from mindconverter.converter.report import (
@@ -68,6 +69,13 @@ class ConvertedGraph:
     constants: dict[str, np.ndarray]
     values: dict[str, ValueInfo]
     histogram: dict[str, int] = field(default_factory=dict)
+    emitter_args: tuple[Any, ...] = ()
+
+    def emit_with_outputs(self, outputs: list[str]) -> EmitResult:
+        """Emit the same network returning ``outputs`` (e.g. every intermediate value)."""
+        class_name, header, input_names, _, consts, constants = self.emitter_args
+        emitter = Emitter(class_name, header, input_names, outputs, consts, constants)
+        return emitter.emit(self.nodes)
 
 
 def convert(
@@ -77,7 +85,7 @@ def convert(
     shapes: Sequence[Sequence[int]] | None = None,
     input_nodes: Sequence[str] | None = None,
     output_nodes: Sequence[str] | None = None,
-    verify: bool = True,
+    verify: bool | str = True,
     *,
     input_data: Sequence[str | os.PathLike[str] | np.ndarray] | None = None,
     seed: int = 0,
@@ -131,6 +139,9 @@ def convert(
             report("verify")
             result.verification = _verify(graph, reference, inputs, outputs, feeds, source,
                                           script, ckpt, result.class_name, stem, rtol, atol, modes)
+            if verify == "nodes" and result.verification.status != "skipped":
+                result.verification.nodes = check_nodes(
+                    graph, reference, [i.name for i in inputs], feeds, ckpt, stem, rtol, atol)
         paths["report"].write_text(writers.text_report(result), encoding="utf-8")
         json_path.write_text(result.to_json(), encoding="utf-8")
     return result
@@ -161,13 +172,13 @@ def convert_graph(
             nodes.append(NodeEmit(node, base, placeholder=_placeholder(ctx)))
         for code, message in ctx.warnings:
             warnings.setdefault((code, message), []).append(node.name)
-    emitter = Emitter(class_name, header, input_names, outputs, consts, constants)
-    emit = emitter.emit(nodes)
+    args = (class_name, header, input_names, outputs, consts, constants)
+    emit = Emitter(*args).emit(nodes)
     histogram = dict(sorted(Counter(n.node.op_type for n in nodes).items()))
     return ConvertedGraph(
         emit, nodes, reasons,
         [ConversionWarning(code, msg, names) for (code, msg), names in warnings.items()],
-        constants, values, histogram,
+        constants, values, histogram, args,
     )
 
 

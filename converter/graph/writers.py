@@ -81,6 +81,7 @@ def verification_lines(result: ConversionResult) -> list[str]:
     if ver.params_not_loaded or ver.ckpt_params_unused:
         lines.append(f"  parameters not loaded: {ver.params_not_loaded}; "
                      f"unused in checkpoint: {ver.ckpt_params_unused}")
+    lines.extend(_node_lines(ver))
     for mode in ver.modes:
         if mode.error:
             lines.append(f"  {mode.mode}: FAILED: {mode.error}")
@@ -91,3 +92,21 @@ def verification_lines(result: ConversionResult) -> list[str]:
             lines.append(f"  {mode.mode:9s} {out.name}: max abs err {out.max_abs_error:.3g}, "
                          f"max rel err {out.max_rel_error:.3g} {verdict}{shape}")
     return lines
+
+
+def _node_lines(ver: object) -> list[str]:
+    nodes = getattr(ver, "nodes", None)
+    if nodes is None:
+        return []
+    if nodes.error:
+        return [f"  per-node check failed to run: {nodes.error}"]
+    first = nodes.first_divergence
+    if first is None:
+        return [f"  per-node check: all {nodes.checked} intermediate values match"]
+    where = ", ".join(str(n) for n in first.lines) or "?"
+    return [
+        f"  per-node check: {nodes.diverged} of {nodes.checked} intermediate values diverge",
+        f"  first divergence: node '{first.node}' ({first.op_type}) output '{first.output}': "
+        f"max abs err {first.max_abs_error:.3g}, max rel err {first.max_rel_error:.3g}; "
+        f"script line {where}",
+    ]

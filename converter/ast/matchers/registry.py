@@ -27,6 +27,7 @@ from mindconverter.converter.ast.callargs import (
 from mindconverter.converter.ast.render import ImportPlanner
 
 Builder = Callable[[cst.Call, ImportPlanner], cst.BaseExpression]
+METHOD_OWNERS = frozenset({"mindspore.Tensor", "mindspore.nn.Cell", "mindspore.Parameter"})
 
 
 @dataclass
@@ -130,17 +131,21 @@ class CallMatcher:
 
     def finish(self, plan: CallPlan) -> CallPlan:
         """Choose method or function form for tensor methods, and the issue code."""
-        if self.receiver and plan.build is None:
-            if plan.target.startswith("mindspore.Tensor."):
-                plan.method = plan.method or plan.target.rsplit(".", 1)[-1]
-            elif plan.method is None:
-                plan.receiver_first = True
-            plan.code = codes.TENSOR_METHOD
+        if self.receiver:
+            owner, _, method = plan.target.rpartition(".")
+            if plan.build is None and plan.method is None:
+                if owner in METHOD_OWNERS:
+                    plan.method = method
+                else:
+                    plan.receiver_first = True
+            if plan.code == codes.CALL_CONVERTED:
+                module_method = self.source.startswith("torch.nn.Module.")
+                plan.code = codes.MODULE_METHOD if module_method else codes.TENSOR_METHOD
         if plan.args.dropped:
             plan.notes.append("dropped " + ", ".join(f"'{d}'" for d in plan.args.dropped))
         if plan.spec.status == "inconsistent":
             plan.notes.append("behaviour differs in some cases; check the API difference page")
-        if plan.notes and plan.code == codes.CALL_CONVERTED:
+        if plan.notes and plan.code in (codes.CALL_CONVERTED,):
             plan.code = codes.CONVERTED_WITH_NOTE
         return plan
 

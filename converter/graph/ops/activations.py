@@ -1,15 +1,27 @@
-"""Activations: Relu, Sigmoid, Tanh, LeakyRelu, Clip, HardSigmoid, HardSwish, Softmax..."""
+"""Activations: Relu, Sigmoid, Tanh, LeakyRelu, Clip, HardSigmoid, HardSwish, Softmax, PRelu,
+Elu, Selu, Celu, Softplus, Softsign, Gelu, Mish, ThresholdedRelu, Shrink, Hardmax."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
-
 from mindconverter.converter.graph.context import ConvertContext
 from mindconverter.converter.graph.ops.common import call, norm_axis
 from mindconverter.converter.graph.registry import register
-from mindconverter.converter.graph.spec import BinOp, Call, LayerSpec, Ref, kw
+from mindconverter.converter.graph.render import ms_dtype_name
+from mindconverter.converter.graph.spec import (
+    BinOp,
+    Call,
+    CellDef,
+    DType,
+    LayerCall,
+    LayerSpec,
+    Method,
+    ParamDef,
+    Ref,
+    kw,
+)
 
 
 @register("Relu", since=(1, 6, 13, 14))
@@ -90,3 +102,132 @@ def convert_softmax(ctx: ConvertContext) -> LayerSpec:
     shape = ctx.shape(0)
     flat = Call("ops.reshape", (Ref(0), (int(np.prod(shape[:axis])), -1)))
     return LayerSpec(Call("ops.reshape", (Call(func, (flat,), kw(axis=-1)), tuple(shape))))
+
+
+@register("PRelu", since=(1, 6, 7, 9, 16))
+def convert_prelu(ctx: ConvertContext) -> LayerSpec:
+    """PRelu(X, slope) → ``nn.PReLU`` (per-channel constant slope) or ``ops.where`` (since 1-16)."""
+    rank = ctx.rank(0)
+    if ctx.is_const(1) and rank >= 2:
+        slope = ctx.const(1)
+        full = (1,) * (rank - slope.ndim) + tuple(slope.shape)
+        channels = ctx.shape(0)[1]
+        per_channel = all(d == 1 for i, d in enumerate(full) if i != 1) and full[1] in (1, channels)
+        if per_channel and slope.ndim <= rank and ctx.dtype(0) == np.float32:
+            weight = slope.reshape(-1).astype(np.float32)
+            cell = CellDef("nn.PReLU", (int(weight.size),),
+                           params=(ParamDef("a", weight, ctx.node.input[1]),))
+            return LayerSpec(LayerCall((Ref(0),)), cell)
+    scaled = BinOp("*", Ref(0), ctx.operand(1))
+    return call("ops.where", BinOp("<", Ref(0), 0), scaled, Ref(0))
+
+
+@register("Elu", since=(1, 6, 22))
+def convert_elu(ctx: ConvertContext) -> LayerSpec:
+    """Elu(X; alpha=1) → ``ops.elu`` (alpha 1) or ``ops.where``/``ops.expm1`` (since 1, 6, 22)."""
+    alpha = float(ctx.attr("alpha", 1.0))
+    if alpha == 1.0:
+        return call("ops.elu", Ref(0))
+    negative = BinOp("*", Call("ops.expm1", (Ref(0),)), alpha)
+    return call("ops.where", BinOp(">", Ref(0), 0), Ref(0), negative)
+
+
+_SELU_ALPHA = 1.67326319217681884765625
+_SELU_GAMMA = 1.05070102214813232421875
+
+
+@register("Selu", since=(1, 6, 22))
+def convert_selu(ctx: ConvertContext) -> LayerSpec:
+    """Selu(X; alpha, gamma) → ``ops.selu`` (defaults) or ``ops.where`` (since 1, 6, 22)."""
+    alpha = float(ctx.attr("alpha", _SELU_ALPHA))
+    gamma = float(ctx.attr("gamma", _SELU_GAMMA))
+    if math.isclose(alpha, _SELU_ALPHA, rel_tol=1e-6) and math.isclose(gamma, _SELU_GAMMA,
+                                                                        rel_tol=1e-6):
+        return call("ops.selu", Ref(0))
+    negative = BinOp("*", Call("ops.expm1", (Ref(0),)), alpha * gamma)
+    return call("ops.where", BinOp(">", Ref(0), 0), BinOp("*", Ref(0), gamma), negative)
+
+
+@register("Celu", since=(12, 28))
+def convert_celu(ctx: ConvertContext) -> LayerSpec:
+    """Celu(X; alpha=1) → ``ops.celu`` (since 12, 28; bfloat16 computed in float32)."""
+    alpha = float(ctx.attr("alpha", 1.0))
+    if ctx.dtype(0).name == "bfloat16":  # no bfloat16 CPU kernel
+        widened = Method(Ref(0), "astype", (DType("float32"),))
+        return LayerSpec(Method(Call("ops.celu", (widened, alpha)), "astype", (DType("bfloat16"),)))
+    return call("ops.celu", Ref(0), alpha)
+
+
+@register("Softplus", since=(1, 22))
+def convert_softplus(ctx: ConvertContext) -> LayerSpec:
+    """Softplus(X) → ``ops.softplus`` (since 1, 22)."""
+    return call("ops.softplus", Ref(0))
+
+
+@register("Softsign", since=(1, 22))
+def convert_softsign(ctx: ConvertContext) -> LayerSpec:
+    """Softsign(X) → ``ops.softsign`` (since 1, 22)."""
+    return call("ops.softsign", Ref(0))
+
+
+@register("Gelu", since=20)
+def convert_gelu(ctx: ConvertContext) -> LayerSpec:
+    """Gelu(X; approximate) → ``ops.gelu`` (since 20)."""
+    approximate = ctx.attr("approximate", "none")
+    if approximate == "none":
+        return call("ops.gelu", Ref(0))
+    return call("ops.gelu", Ref(0), approximate=approximate)
+
+
+@register("Mish", since=(18, 22))
+def convert_mish(ctx: ConvertContext) -> LayerSpec:
+    """Mish(X) → ``ops.mish`` (since 18, 22)."""
+    return call("ops.mish", Ref(0))
+
+
+@register("ThresholdedRelu", since=(10, 22))
+def convert_thresholded_relu(ctx: ConvertContext) -> LayerSpec:
+    """ThresholdedRelu(X; alpha=1) → ``ops.where(x > alpha, x, 0)`` (since 10, 22)."""
+    alpha = float(ctx.attr("alpha", 1.0))
+    return call("ops.where", BinOp(">", Ref(0), alpha), Ref(0), Call("ops.zeros_like", (Ref(0),)))
+
+
+@register("Shrink", since=9)
+def convert_shrink(ctx: ConvertContext) -> LayerSpec:
+    """Shrink(X; bias, lambd) → ``ops.softshrink``/``ops.hardshrink`` or ``ops.where`` (since 9)."""
+    lambd, bias = float(ctx.attr("lambd", 0.5)), float(ctx.attr("bias", 0.0))
+    is_float = ctx.dtype(0).kind == "f"
+    if is_float and lambd >= 0 and bias == lambd:
+        return call("ops.softshrink", Ref(0), lambd)
+    if is_float and lambd >= 0 and bias == 0.0:
+        return call("ops.hardshrink", Ref(0), lambd)
+    if not is_float:
+        lambd, bias = _int_if_whole(lambd), _int_if_whole(bias)
+    zero = Call("ops.zeros_like", (Ref(0),))
+    above = Call("ops.where", (BinOp(">", Ref(0), lambd), BinOp("-", Ref(0), bias), zero))
+    return call("ops.where", BinOp("<", Ref(0), -lambd), BinOp("+", Ref(0), bias), above)
+
+
+def _int_if_whole(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
+
+
+@register("Hardmax", since=(1, 11, 13))
+def convert_hardmax(ctx: ConvertContext) -> LayerSpec:
+    """Hardmax(X; axis) → ``ops.one_hot(ops.argmax(x, axis), ...)`` (since 1, 11, 13).
+
+    Before opset 13 the input is coerced to 2-D at ``axis``; that is reproduced with reshapes.
+    """
+    rank = ctx.rank(0)
+    shape = ctx.shape(0)
+    axis = norm_axis(int(ctx.attr("axis", -1 if ctx.opset >= 13 else 1)), rank)
+    dtype = DType(ms_dtype_name(ctx.out_dtype(0)))
+    if ctx.opset >= 13 or axis == rank - 1:
+        hot = Call("ops.one_hot", (Call("ops.argmax", (Ref(0), axis)), int(shape[axis]), 1.0, 0.0,
+                                   axis))
+        return LayerSpec(Method(hot, "astype", (dtype,)))
+    rows = int(np.prod(shape[:axis]))
+    flat = Call("ops.reshape", (Ref(0), (rows, -1)))
+    cols = int(np.prod(shape[axis:]))
+    hot = Call("ops.one_hot", (Call("ops.argmax", (flat, 1)), cols, 1.0, 0.0, 1))
+    return LayerSpec(Method(Call("ops.reshape", (hot, tuple(shape))), "astype", (dtype,)))

@@ -1,0 +1,279 @@
+"""Rule: torch imports out, MindSpore imports in.
+
+Spec: an import alias of a torch package is removed when every reference to it was converted
+(scope analysis: all its accesses were consumed by converted sites); otherwise it stays, since
+unconverted code still needs it. The MindSpore modules the converted code uses are imported at
+the place of the first module-level torch import (else after the docstring and ``__future__``
+imports), each reported as ``[Insert]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
+
+from mindconverter.converter.ast import codes
+from mindconverter.converter.ast.context import Site
+from mindconverter.converter.ast.resolve import TORCH_ROOTS, source_range
+from mindconverter.converter.ast.rule import Rule
+from mindconverter.converter.issues import SourceRange
+
+
+@dataclass
+class _ImportStatement:
+    """One ``import``/``from ... import`` statement and what it binds."""
+
+    node: cst.Import | cst.ImportFrom
+    line: cst.CSTNode | None
+    module_level: bool
+    torch: bool
+    bound: list[tuple[cst.ImportAlias, str]] = field(default_factory=list)
+    removable: set[str] = field(default_factory=set)
+
+
+def _alias_text(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_alias_text(node.value)}.{node.attr.value}"
+    return ""
+
+
+class ImportRule(Rule):
+    """Plan the import rewrite (see the module docstring)."""
+
+    DESCRIPTION = "torch imports → MindSpore imports"
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ScopeProvider)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.statements: list[_ImportStatement] = []
+        self.names: dict[str, list[cst.Name]] = {}
+        self._skip: set[cst.CSTNode] = set()
+        self._depth = 0
+        self.module: cst.Module | None = None
+        self.placeholder: cst.SimpleStatementLine | None = None
+        self.anchor_range = SourceRange(1, 0, 1, 0)
+
+    # --- collection -----------------------------------------------------------------------
+    def visit_Module(self, node: cst.Module) -> None:
+        self.module = node
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._depth += 1
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._depth -= 1
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._depth += 1
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._depth -= 1
+
+    def visit_Import(self, node: cst.Import) -> None:
+        torch = any(_alias_text(a.name).split(".")[0] in TORCH_ROOTS for a in node.names)
+        record = self._record(node, torch)
+        for alias in node.names:
+            dotted = _alias_text(alias.name)
+            bound = alias.evaluated_alias or dotted.split(".")[0]
+            record.bound.append((alias, bound))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        module = _alias_text(node.module) if node.module is not None else ""
+        torch = not node.relative and module.split(".")[0] in TORCH_ROOTS
+        record = self._record(node, torch)
+        if isinstance(node.names, cst.ImportStar):
+            record.torch = False  # names unknown: keep the statement as it is
+            if torch:
+                self.site(node, codes.REFERENCE_UNKNOWN, f"{module}.*", None,
+                          hint="Star imports cannot be resolved; import names explicitly.")
+            return
+        for alias in node.names:
+            record.bound.append((alias, alias.evaluated_alias or _alias_text(alias.name)))
+
+    def _record(self, node: cst.Import | cst.ImportFrom, torch: bool) -> _ImportStatement:
+        line = self.ctx.current_line()
+        record = _ImportStatement(node=node, line=line, module_level=self._depth == 0,
+                                  torch=torch)
+        self.statements.append(record)
+        self._skip.add(node)
+        return record
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._skip.add(node.attr)
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self._skip.add(node.keyword)
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
+        for child in (node.name, node.asname.name if node.asname else None):
+            self._skip_tree(child)
+
+    def _skip_tree(self, node: cst.CSTNode | None) -> None:
+        while isinstance(node, cst.Attribute):
+            self._skip.add(node.attr)
+            node = node.value
+        if node is not None:
+            self._skip.add(node)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node not in self._skip:
+            self.names.setdefault(node.value, []).append(node)
+
+    # --- planning (after the traversal) --------------------------------------------------
+    def plan(self) -> None:
+        """Decide which aliases go, which names are taken, and edit the import statements."""
+        for record in self.statements:
+            if record.torch:
+                record.removable = {bound for _, bound in record.bound
+                                    if self._unreferenced(record.node, bound)}
+        taken = {name for name, nodes in self.names.items()
+                 if any(n not in self.ctx.consumed for n in nodes)}
+        for record in self.statements:
+            taken.update(bound for _, bound in record.bound if bound not in record.removable)
+        self.ctx.imports.taken = taken
+        anchor = self._anchor()
+        for record in self.statements:
+            if record.torch and record.removable:
+                self._plan_removal(record, anchor)
+        if anchor is None:
+            self.placeholder = _placeholder()
+            self._insert_at_top()
+
+    def _unreferenced(self, node: cst.CSTNode, bound: str) -> bool:
+        try:
+            scope = self.get_metadata(ScopeProvider, node)
+        except KeyError:
+            return False
+        if scope is None:
+            return False
+        accesses = [
+            access
+            for assignment in scope.assignments[bound]
+            if getattr(assignment, "node", None) is node
+            for access in assignment.references
+        ]
+        return all(access.node in self.ctx.consumed for access in accesses)
+
+    def _anchor(self) -> _ImportStatement | None:
+        for record in self.statements:
+            if record.torch and record.module_level and isinstance(
+                record.line, cst.SimpleStatementLine
+            ):
+                self.anchor_range = source_range(self, record.line)
+                return record
+        return None
+
+    def _plan_removal(self, record: _ImportStatement, anchor: _ImportStatement | None) -> None:
+        keep = [alias for alias, bound in record.bound if bound not in record.removable]
+        removed = [alias for alias, bound in record.bound if bound in record.removable]
+        text = cst.Module([]).code_for_node(record.node)
+        self.site(record.node, codes.IMPORT_CONVERTED, text, "import mindspore",
+                  message=f"'{text}' is converted to 'import mindspore'.",
+                  data={"removed": [cst.Module([]).code_for_node(a.name) for a in removed]})
+        statement = record.node
+        if keep:
+            fixed = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) if i == len(keep) - 1 else a
+                     for i, a in enumerate(keep)]
+            self.ctx.edit(statement, lambda updated: updated.with_changes(names=fixed))
+        line = record.line
+        if line is None or not isinstance(line, cst.SimpleStatementLine):
+            if not keep:
+                self.ctx.edit(statement, lambda updated: cst.RemovalSentinel.REMOVE)
+            return
+        is_anchor = anchor is not None and record is anchor
+        if is_anchor:
+            self.placeholder = _placeholder()
+        placeholder = self.placeholder if is_anchor else None
+        self.ctx.edit(line, lambda updated: _replace_line(updated, placeholder))
+
+    def _insert_at_top(self) -> None:
+        module = self.module
+        placeholder = self.placeholder
+        if module is None or placeholder is None:
+            return
+        index = _insert_index(module)
+
+        def insert(updated: cst.CSTNode) -> cst.CSTNode:
+            assert isinstance(updated, cst.Module)
+            body = list(updated.body)
+            body.insert(index, placeholder)
+            return updated.with_changes(body=body)
+
+        self.ctx.edit(module, insert)
+
+    # --- after the edits -------------------------------------------------------------------
+    def insert_imports(self, module: cst.Module) -> cst.Module:
+        """Replace the placeholder with the imports the converted code uses."""
+        lines = self.ctx.imports.import_lines()
+        placeholder = self.placeholder
+        if placeholder is None:
+            return module
+        body = list(module.body)
+        position = next((i for i, s in enumerate(body) if s is placeholder), None)
+        if position is None:
+            return module
+        new = [cst.parse_statement(line) for line in lines]
+        if new:
+            new[0] = new[0].with_changes(leading_lines=placeholder.leading_lines)
+        body[position : position + 1] = new
+        for line in lines:
+            self.ctx.add_site(Site(
+                code=codes.IMPORT_INSERTED, kind="insert", source_api="", target=line,
+                range=self.anchor_range,
+                message=f"'{line}' is inserted to the converted file.",
+            ))
+        return module.with_changes(body=body)
+
+
+def _placeholder() -> cst.SimpleStatementLine:
+    return cst.SimpleStatementLine(body=[cst.Pass()])
+
+
+def _replace_line(
+    updated: cst.CSTNode, placeholder: cst.SimpleStatementLine | None
+) -> cst.CSTNode | cst.FlattenSentinel | cst.RemovalSentinel:
+    assert isinstance(updated, cst.SimpleStatementLine)
+    body = [s for s in updated.body if not _is_empty_import(s)]
+    kept: list[cst.CSTNode] = []
+    if body:
+        fixed = [s.with_changes(semicolon=cst.MaybeSentinel.DEFAULT) if i == len(body) - 1 else s
+                 for i, s in enumerate(body)]
+        kept.append(updated.with_changes(body=fixed))
+    if placeholder is not None:
+        moved = placeholder.with_changes(leading_lines=updated.leading_lines)
+        if kept:
+            kept[0] = kept[0].with_changes(leading_lines=())
+        # keep identity: the inserted placeholder object is what insert_imports looks for
+        object.__setattr__(placeholder, "leading_lines", moved.leading_lines)
+        return cst.FlattenSentinel([placeholder, *kept])
+    if not kept:
+        return cst.RemovalSentinel.REMOVE
+    return kept[0]
+
+
+def _is_empty_import(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, cst.Import | cst.ImportFrom) and statement.names == []
+
+
+def _insert_index(module: cst.Module) -> int:
+    index = 0
+    for position, statement in enumerate(module.body):
+        if not isinstance(statement, cst.SimpleStatementLine):
+            break
+        first = statement.body[0] if statement.body else None
+        is_doc = position == 0 and isinstance(first, cst.Expr) and isinstance(
+            first.value, (cst.SimpleString, cst.ConcatenatedString)
+        )
+        is_future = isinstance(first, cst.ImportFrom) and _alias_text(
+            first.module or cst.Name("")
+        ) == "__future__"
+        if is_doc or is_future:
+            index = position + 1
+        else:
+            break
+    return index

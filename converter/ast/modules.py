@@ -1,0 +1,79 @@
+"""Rule: ``nn.Module`` structure and module methods.
+
+Spec: in a class deriving (directly or through other classes of the file) from a torch module
+class, ``def forward`` → ``def construct`` and ``self.forward(...)``/``super().forward(...)`` →
+``construct``; methods called on modules (``model.eval()``, ``model.parameters()``,
+``self.register_buffer(...)``...) are rebuilt through the ``torch.nn.Module.*`` matchers. Base
+classes themselves are names used as values (see the reference rule): ``nn.Module`` →
+``nn.Cell``, ``nn.Sequential`` → ``nn.SequentialCell``, ``nn.ModuleList`` → ``nn.CellList``.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from mindconverter.converter.ast import codes, typeinfo
+from mindconverter.converter.ast.rule import Rule
+
+MODULE_METHODS = frozenset(
+    {"eval", "train", "parameters", "named_parameters", "children", "named_children", "modules",
+     "named_modules", "state_dict", "load_state_dict", "to", "cuda", "cpu", "add_module",
+     "register_module", "register_buffer", "register_parameter", "zero_grad", "apply"}
+)
+
+
+class ModuleRule(Rule):
+    """``forward`` → ``construct`` and module methods."""
+
+    DESCRIPTION = "nn.Module structure and methods"
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if node.name.value != "forward" or not self._directly_in_module_class():
+            return
+        self.ctx.edit(node.name, lambda updated: updated.with_changes(value="construct"))
+        self.site(node.name, codes.MODULE_STRUCTURE, "torch.nn.Module.forward",
+                  "mindspore.nn.Cell.construct")
+
+    def _directly_in_module_class(self) -> bool:
+        # The tracker runs first: the function's own scope is already on top of the class's.
+        scopes = self.types.scopes
+        return len(scopes) >= 2 and scopes[-2].cls is not None and self.types.in_module_class()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if node in self.ctx.handled or not isinstance(func, cst.Attribute):
+            return
+        if self.torch_name(func) is not None:
+            return
+        method = func.attr.value
+        if method == "forward" and self._is_module_receiver(func.value):
+            self.ctx.handled.add(node)
+            self.ctx.edit(func.attr, lambda updated: updated.with_changes(value="construct"))
+            self.site(node, codes.MODULE_STRUCTURE, "torch.nn.Module.forward",
+                      "mindspore.nn.Cell.construct")
+            return
+        if method not in MODULE_METHODS or not self._is_module_receiver(func.value):
+            return
+        if self._user_defined(func.value, method):
+            return
+        self.ctx.handled.add(node)
+        self.convert_call(node, f"torch.nn.Module.{method}", receiver=True)
+
+    def _is_module_receiver(self, receiver: cst.BaseExpression) -> bool:
+        if isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Name):
+            if receiver.func.value == "super":
+                return self.types.in_module_class()
+        return self.types.kind_of(receiver) == typeinfo.MODULE
+
+    def _user_defined(self, receiver: cst.BaseExpression, method: str) -> bool:
+        """Whether ``self.<method>`` is a method the file's own classes define."""
+        if not (isinstance(receiver, cst.Name) and receiver.value == "self"):
+            return False
+        cls = self.types.current_class()
+        seen: set[str] = set()
+        while cls is not None and cls.name not in seen:
+            seen.add(cls.name)
+            if method in cls.methods:
+                return True
+            cls = next((self.types.classes[b] for b in cls.bases if b in self.types.classes), None)
+        return False
