@@ -148,3 +148,25 @@ class ConverterError(Exception):
     def to_dict(self) -> dict[str, str]:
         """A JSON-friendly form for reports and the language server."""
         return {"code": self.code.code, "message": self.message, "hint": self.hint}
+
+
+def markdown_table() -> str:
+    """The error-code table of ``docs/errors.md`` (generated; a test keeps the file in sync)."""
+    lines = [
+        "# Error codes",
+        "",
+        "Generated from `converter/errors.py` by `python -m mindconverter.converter.errors`.",
+        "Every user-facing failure prints `error <code>: <message>` and `hint: <hint>` on stderr",
+        "and exits with status 2; `--debug` adds the traceback. The output folder is left as it",
+        "was: files are written to a temporary folder beside it and moved in at the end.",
+        "",
+        "| code | error | hint |",
+        "| --- | --- | --- |",
+    ]
+    for item in ErrorCode:
+        lines.append(f"| {item.code} | {item.summary} | {item.hint} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown_table(), end="")

@@ -199,6 +199,7 @@ class ConversionResult:
     verification: Verification = field(default_factory=Verification)
     nodes: list[NodeTrace] = field(default_factory=list)
     target: str = "nn_ops"
+    exports: dict[str, str] = field(default_factory=dict)
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:

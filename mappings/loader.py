@@ -52,7 +52,6 @@ def _entry(source: str, raw: Mapping[str, Any], tier: str) -> ApiMapping:
     )
 
 
-@functools.cache
 def load_api_table(tier: str = "nn_ops") -> Mapping[str, ApiMapping]:
     """The torch -> MindSpore table of one tier, keyed by canonical torch name.
 
@@ -66,6 +65,11 @@ def load_api_table(tier: str = "nn_ops") -> Mapping[str, ApiMapping]:
         ValueError: If ``tier`` is not in TIERS.
     """
     _check_tier(tier)
+    return _load_table(tier)
+
+
+@functools.cache
+def _load_table(tier: str) -> Mapping[str, ApiMapping]:
     raw = read_data(f"torch_api.{tier}.json")
     return MappingProxyType({name: _entry(name, item, tier) for name, item in raw.items()})
 

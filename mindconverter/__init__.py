@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from mindconverter.converter.report import ConversionResult
 
-__all__ = ["ConversionResult", "__version__", "convert_onnx"]
+__all__ = ["ConversionResult", "__version__", "convert_onnx", "convert_torch"]
 
 
 def convert_onnx(
@@ -60,6 +60,25 @@ def convert_onnx(
         verify=verify,
         **options,
     )
+
+
+def convert_torch(
+    module: Any, example_inputs: Any, output_dir: str, report_dir: str | None = None,
+    **options: Any,
+) -> ConversionResult:
+    """Convert a ``torch.nn.Module``: export it to ONNX in memory, then as :func:`convert_onnx`.
+
+    Args:
+        module: The PyTorch module.
+        example_inputs: Example tensors (shapes of the inputs; also the verification input).
+        output_dir: Folder for ``<name>.py`` and ``<name>.ckpt``.
+        report_dir: Folder for the reports (defaults to ``output_dir``).
+        **options: ``name``, ``opset``, ``input_names``, ``output_names`` and every option of
+            :func:`convert_onnx`.
+    """
+    from mindconverter.converter.graph.torch_export import convert_torch as _convert
+
+    return _convert(module, example_inputs, output_dir, report_dir, **options)
 
 
 def __getattr__(name: str) -> Any:

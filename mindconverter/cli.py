@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed of the random verification input")
     p.add_argument("--rtol", type=float, default=1e-3, help="verification relative tolerance")
     p.add_argument("--atol", type=float, default=1e-4, help="verification absolute tolerance")
+    p.add_argument("--export", choices=("mindir",),
+                   help="also export the converted network for deployment (MindIR)")
     p.add_argument("--weight_file", help="PyTorch state_dict (.pth) to convert with --in_file")
     p.add_argument("--target", choices=("nn_ops", "mint"), default="nn_ops",
                    help="MindSpore API tier for --in_file (default nn_ops, runs on CPU)")
@@ -114,7 +116,7 @@ def _run_graph(args: argparse.Namespace) -> int:
             input_nodes=args.input_nodes, output_nodes=args.output_nodes,
             verify={"outputs": True, "nodes": "nodes", None: False}[args.verify],
             input_data=args.input_data, seed=args.seed, rtol=args.rtol, atol=args.atol,
-            overwrite=args.overwrite, progress=progress,
+            overwrite=args.overwrite, progress=progress, export=args.export,
         )
     finally:
         progress.done()
@@ -127,6 +129,8 @@ def _run_graph(args: argparse.Namespace) -> int:
     print(f"Script:     {result.script}")
     print(f"Checkpoint: {result.checkpoint}")
     print(f"Report:     {result.report_text}")
+    for fmt, path in result.exports.items():
+        print(f"Export ({fmt}): {path}")
     print("\n".join(verification_lines(result)))
     return EXIT_MISMATCH if result.verification.status == "failed" else EXIT_OK
 

@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[str, float], None]
 STDERR_TAIL = 40
+TERMINATE_GRACE = 5.0
 
 
 def error_from(data: dict[str, Any]) -> ConverterError:
@@ -70,9 +71,7 @@ async def run_worker(
         answer = await _read_answer(proc.stdout, progress)  # type: ignore[arg-type]
         await proc.wait()
     except BaseException:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        await _stop(proc)
         raise
     finally:
         await asyncio.wait([drain], timeout=1.0)
@@ -83,6 +82,18 @@ async def run_worker(
     if "error" in answer:
         raise error_from(answer["error"])
     return answer.get("result")
+
+
+async def _stop(proc: asyncio.subprocess.Process) -> None:
+    """Ask the worker to stop (it discards staged outputs), kill it if it does not."""
+    if proc.returncode is not None:
+        return
+    proc.terminate()
+    try:
+        await asyncio.wait_for(asyncio.shield(proc.wait()), TERMINATE_GRACE)
+    except asyncio.TimeoutError:
+        proc.kill()
+        await proc.wait()
 
 
 async def _read_answer(

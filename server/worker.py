@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -86,8 +87,13 @@ def run(request: dict[str, Any], emit: Emit) -> None:
         emit({"error": ConverterError(ErrorCode.INTERNAL, message).to_dict()})
 
 
+def _stop(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt  # unwinds like Ctrl-C: staged outputs are discarded
+
+
 def main() -> None:
-    """Read the request from stdin and run it."""
+    """Read the request from stdin and run it (SIGTERM cancels cleanly)."""
+    signal.signal(signal.SIGTERM, _stop)
     stream = _protocol_stream()
 
     def emit(message: dict[str, Any]) -> None:

@@ -48,6 +48,7 @@ class Spec:
     status: str = "consistent"
     kind: str = "function"
     diff_page: str = ""
+    positional: int = 0
 
     def with_changes(self, **changes: Any) -> Spec:
         """A copy with some fields replaced."""
@@ -62,23 +63,30 @@ class Spec:
             "defaults": dict(self.defaults),
             "value_transforms": dict(self.value_transforms),
             "diff_page": self.diff_page,
+            "positional": self.positional,
         }
 
 
 def spec_from_mapping(mapping: Any) -> Spec:
-    """Build a :class:`Spec` from an ``ApiMapping`` entry."""
+    """Build a :class:`Spec` from an ``ApiMapping`` entry (defaults become source code)."""
     return Spec(
         target=mapping.target or "",
-        args=tuple(a for a in (mapping.args or ()) if a not in ("self",)),
+        args=tuple(a for a in (mapping.args or ()) if a != "self"),
         rename=dict(mapping.rename or {}),
         unsupported=tuple(mapping.unsupported or ()),
-        defaults=dict(mapping.defaults or {}),
+        defaults={k: code_of(v) for k, v in dict(mapping.defaults or {}).items()},
         value_transforms=dict(mapping.value_transforms or {}),
         min_args=int(mapping.min_args or 0),
         status=mapping.status or "",
         kind=mapping.kind or "function",
         diff_page=getattr(mapping, "diff_page", "") or "",
+        positional=int(getattr(mapping, "positional", 0) or 0),
     )
+
+
+def code_of(value: Any) -> str:
+    """Python source for a default value from the mapping data."""
+    return repr(value)
 
 
 @dataclass
@@ -88,6 +96,7 @@ class Bound:
     call: cst.Call
     params: dict[str, int] = field(default_factory=dict)
     extra_positional: list[int] = field(default_factory=list)
+    varargs: list[int] = field(default_factory=list)
     stars: list[int] = field(default_factory=list)
 
     def value(self, name: str) -> cst.BaseExpression | None:
@@ -100,11 +109,23 @@ class Bound:
         return name in self.params
 
 
-def bind(call: cst.Call, signature: Sequence[str], *, skip_first: bool = False) -> Bound:
-    """Bind ``call``'s arguments to the torch ``signature`` (``*`` starts keyword-only)."""
-    positional = list(signature[: signature.index("*")] if "*" in signature else signature)
-    if skip_first and positional:
-        positional = positional[1:]
+def split_signature(signature: Sequence[str]) -> tuple[list[str], str | None]:
+    """Positional parameter names, and the var-positional name (``"*size"`` → ``size``)."""
+    positional: list[str] = []
+    for name in signature:
+        if name.startswith("*"):
+            return positional, (name[1:] or None)
+        positional.append(name)
+    return positional, None
+
+
+def bind(call: cst.Call, signature: Sequence[str]) -> Bound:
+    """Bind ``call``'s arguments to the torch ``signature``.
+
+    ``"*"`` starts keyword-only parameters; ``"*name"`` is a var-positional parameter whose
+    arguments land in :attr:`Bound.varargs`.
+    """
+    positional, varpos = split_signature(signature)
     bound = Bound(call=call)
     pos = 0
     for index, arg in enumerate(call.args):
@@ -117,6 +138,8 @@ def bind(call: cst.Call, signature: Sequence[str], *, skip_first: bool = False) 
         elif pos < len(positional):
             bound.params[positional[pos]] = index
             pos += 1
+        elif varpos:
+            bound.varargs.append(index)
         else:
             bound.extra_positional.append(index)
     return bound
@@ -171,6 +194,10 @@ class ArgPlan:
 def plan_arguments(spec: Spec, bound: Bound, *, skip: Sequence[str] = ()) -> ArgPlan:
     """Map bound torch arguments onto MindSpore ones.
 
+    The first ``spec.positional`` torch parameters are passed positionally (also when the torch
+    code named them), as long as none is missing; every other argument is passed by keyword,
+    renamed through ``spec.rename``; ``spec.defaults`` are added.
+
     Args:
         spec: Signature, renames, unsupported arguments, defaults and value transforms.
         bound: The call's arguments bound to torch names.
@@ -183,16 +210,35 @@ def plan_arguments(spec: Spec, bound: Bound, *, skip: Sequence[str] = ()) -> Arg
     plan = ArgPlan()
     if bound.stars:
         return _pass_through(spec, bound, plan)
-    keep = len(bound.call.args) if spec.status == "consistent" else max(spec.min_args, 1)
-    known = set(spec.args) | set(spec.rename)
+    if bound.extra_positional and spec.args:
+        raise Unconvertible("It has more positional arguments than the torch signature.")
+    positional_names, _varpos = split_signature(spec.args)
+    for name in bound.params:
+        _check(spec, name, skip)
+    emitted: set[str] = set()
+    if spec.args:
+        for name in positional_names[: spec.positional]:
+            if name in skip or name not in bound.params or _dropped(spec, name):
+                break
+            plan.args.append(_out(spec, bound, name, keyword=None))
+            emitted.add(name)
+        else:
+            if len(emitted) == len(positional_names):
+                plan.args.extend(ArgOut(keyword=None, source=i) for i in bound.varargs)
+                emitted.add("*")
+    plan.args.extend(ArgOut(keyword=None, source=i) for i in bound.extra_positional)
+    if bound.varargs and "*" not in emitted:
+        raise Unconvertible("Its variable positional arguments cannot be passed on.")
     for name, index in sorted(bound.params.items(), key=lambda item: item[1]):
-        if name in skip:
+        if name in skip or name in emitted:
             continue
-        _plan_one(spec, plan, bound, name, index, keep, known)
-    if bound.extra_positional:
-        if spec.args:
-            raise Unconvertible("it has more positional arguments than the torch signature")
-        plan.args.extend(ArgOut(keyword=None, source=i) for i in bound.extra_positional)
+        if _dropped(spec, name):
+            plan.dropped.append(name)
+            continue
+        new_name = spec.rename.get(name, name)
+        if new_name != name:
+            plan.renamed[name] = new_name
+        plan.args.append(_out(spec, bound, name, keyword=new_name))
     for keyword, code in spec.defaults.items():
         if keyword not in skip:
             plan.add(keyword, code)
@@ -200,31 +246,24 @@ def plan_arguments(spec: Spec, bound: Bound, *, skip: Sequence[str] = ()) -> Arg
     return plan
 
 
-def _plan_one(
-    spec: Spec, plan: ArgPlan, bound: Bound, name: str, index: int, keep: int, known: set
-) -> None:
+def _check(spec: Spec, name: str, skip: Sequence[str]) -> None:
+    if name in skip:
+        return
     if name in spec.unsupported:
         raise Unconvertible(f"Argument '{name}' is not supported by {spec.target}.")
-    new_name = spec.rename.get(name, name)
-    if new_name == "" or (name in DROPPABLE and name not in spec.rename):
-        plan.dropped.append(name)
-        return
-    if spec.args and name not in known:
+    known = {a.lstrip("*") for a in spec.args} | set(spec.rename)
+    if spec.args and name not in known and name not in DROPPABLE:
         raise Unconvertible(f"Argument '{name}' is not in the mapping of {spec.target}.")
+
+
+def _dropped(spec: Spec, name: str) -> bool:
+    new_name = spec.rename.get(name, name)
+    return new_name == "" or (name in DROPPABLE and name not in spec.rename)
+
+
+def _out(spec: Spec, bound: Bound, name: str, keyword: str | None) -> ArgOut:
     transform = value_transform(spec.value_transforms.get(name, ""))
-    if new_name != name:
-        plan.renamed[name] = new_name
-    was_positional = bound.call.args[index].keyword is None
-    positional = was_positional and bound_is_positional(plan, index, keep)
-    plan.args.append(
-        ArgOut(keyword=None if positional else new_name, source=index, transform=transform)
-    )
-
-
-def bound_is_positional(plan: ArgPlan, index: int, keep: int) -> bool:
-    """Whether the argument at ``index`` stays positional in the rebuilt call."""
-    all_positional_so_far = all(out.keyword is None for out in plan.args)
-    return index < keep and all_positional_so_far
+    return ArgOut(keyword=keyword, source=bound.params[name], transform=transform)
 
 
 def _pass_through(spec: Spec, bound: Bound, plan: ArgPlan) -> ArgPlan:
@@ -241,27 +280,59 @@ def _pass_through(spec: Spec, bound: Bound, plan: ArgPlan) -> ArgPlan:
 
 
 def value_transform(kind: str) -> Transform | None:
-    """Expression rewriters named in the mapping data (``1-x``, ``x/100``...)."""
+    """Rewriter for a mapping value transform: an expression of ``x`` (the argument value).
+
+    Literal arguments are folded (``1-x`` of ``0.1`` is ``0.9``; ``x == 'tanh'`` of
+    ``'none'`` is ``False``); other arguments are substituted into the expression.
+    """
     if not kind:
         return None
-    if kind.replace(" ", "") == "1-x":
-        return one_minus
+    try:
+        template = cst.parse_expression(kind)
+    except cst.ParserSyntaxError:
+        return None
+
+    def transform(expr: cst.BaseExpression) -> cst.BaseExpression:
+        folded = _fold(kind, expr)
+        if folded is not None:
+            return folded
+        operand = expr if is_atomic(expr) else expr.with_changes(
+            lpar=[cst.LeftParen()], rpar=[cst.RightParen()]
+        )
+        return template.visit(_Substitute(operand))  # type: ignore[return-value]
+
+    return transform
+
+
+class _Substitute(cst.CSTTransformer):
+    def __init__(self, operand: cst.BaseExpression) -> None:
+        super().__init__()
+        self.operand = operand
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> Any:
+        return self.operand if updated_node.value == "x" else updated_node
+
+
+def _fold(kind: str, expr: cst.BaseExpression) -> cst.BaseExpression | None:
+    """Evaluate a transform on a literal argument (no ``eval``: the known forms only)."""
+    compact = kind.replace(" ", "")
+    number = literal_number(expr)
+    if compact == "1-x" and number is not None:
+        return cst.Float(repr(round(1 - number, 12)))
+    text = literal_string(expr)
+    if compact == "x=='tanh'" and text is not None:
+        return cst.Name("True" if text == "tanh" else "False")
+    if compact == "NoneifxelseTrue" and isinstance(expr, cst.Name):
+        if expr.value in ("True", "False"):
+            return cst.Name("None" if expr.value == "True" else "True")
     return None
 
 
 def one_minus(expr: cst.BaseExpression) -> cst.BaseExpression:
     """``1 - expr``, folded when ``expr`` is a number literal."""
-    number = literal_number(expr)
-    if number is not None:
-        return cst.Float(repr(round(1 - number, 12)))
-    operand = expr if is_atomic(expr) else expr.with_changes(
-        lpar=[cst.LeftParen()], rpar=[cst.RightParen()]
-    )
-    return cst.BinaryOperation(
-        left=cst.Integer("1"),
-        operator=cst.Subtract(),
-        right=operand,
-    )
+    transform = value_transform("1-x")
+    assert transform is not None
+    return transform(expr)
 
 
 def literal_number(expr: cst.BaseExpression) -> float | None:

@@ -9,7 +9,9 @@ imports), each reported as ``[Insert]``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
@@ -31,6 +33,9 @@ class _ImportStatement:
     torch: bool
     bound: list[tuple[cst.ImportAlias, str]] = field(default_factory=list)
     removable: set[str] = field(default_factory=set)
+    scope: Any = None
+    range: SourceRange = field(default_factory=lambda: SourceRange(1, 0, 1, 0))
+    line_range: SourceRange = field(default_factory=lambda: SourceRange(1, 0, 1, 0))
 
 
 def _alias_text(node: cst.BaseExpression) -> str:
@@ -98,6 +103,14 @@ class ImportRule(Rule):
         line = self.ctx.current_line()
         record = _ImportStatement(node=node, line=line, module_level=self._depth == 0,
                                   torch=torch)
+        # Metadata is only available during the traversal: keep what planning needs.
+        try:
+            record.scope = self.get_metadata(ScopeProvider, node)
+        except KeyError:
+            record.scope = None
+        record.range = source_range(self, node)
+        if line is not None:
+            record.line_range = source_range(self, line)
         self.statements.append(record)
         self._skip.add(node)
         return record
@@ -130,31 +143,34 @@ class ImportRule(Rule):
         for record in self.statements:
             if record.torch:
                 record.removable = {bound for _, bound in record.bound
-                                    if self._unreferenced(record.node, bound)}
+                                    if self._unreferenced(record, bound)}
         taken = {name for name, nodes in self.names.items()
                  if any(n not in self.ctx.consumed for n in nodes)}
         for record in self.statements:
             taken.update(bound for _, bound in record.bound if bound not in record.removable)
         self.ctx.imports.taken = taken
         anchor = self._anchor()
+        drops: dict[cst.SimpleStatementLine, set[int]] = {}
+        if anchor is not None and isinstance(anchor.line, cst.SimpleStatementLine):
+            drops[anchor.line] = set()
+            self.placeholder = _placeholder(anchor.line.leading_lines)
         for record in self.statements:
             if record.torch and record.removable:
-                self._plan_removal(record, anchor)
+                self._plan_removal(record, drops)
+        for line, positions in drops.items():
+            placeholder = self.placeholder if anchor is not None and line is anchor.line else None
+            self.ctx.edit(line, _line_editor(positions, placeholder))
         if anchor is None:
-            self.placeholder = _placeholder()
+            self.placeholder = _placeholder(())
             self._insert_at_top()
 
-    def _unreferenced(self, node: cst.CSTNode, bound: str) -> bool:
-        try:
-            scope = self.get_metadata(ScopeProvider, node)
-        except KeyError:
-            return False
-        if scope is None:
+    def _unreferenced(self, record: _ImportStatement, bound: str) -> bool:
+        if record.scope is None:
             return False
         accesses = [
             access
-            for assignment in scope.assignments[bound]
-            if getattr(assignment, "node", None) is node
+            for assignment in record.scope.assignments[bound]
+            if getattr(assignment, "node", None) is record.node
             for access in assignment.references
         ]
         return all(access.node in self.ctx.consumed for access in accesses)
@@ -164,32 +180,33 @@ class ImportRule(Rule):
             if record.torch and record.module_level and isinstance(
                 record.line, cst.SimpleStatementLine
             ):
-                self.anchor_range = source_range(self, record.line)
+                self.anchor_range = record.line_range
                 return record
         return None
 
-    def _plan_removal(self, record: _ImportStatement, anchor: _ImportStatement | None) -> None:
+    def _plan_removal(
+        self, record: _ImportStatement, drops: dict[cst.SimpleStatementLine, set[int]]
+    ) -> None:
         keep = [alias for alias, bound in record.bound if bound not in record.removable]
         removed = [alias for alias, bound in record.bound if bound in record.removable]
-        text = cst.Module([]).code_for_node(record.node)
-        self.site(record.node, codes.IMPORT_CONVERTED, text, "import mindspore",
-                  message=f"'{text}' is converted to 'import mindspore'.",
-                  data={"removed": [cst.Module([]).code_for_node(a.name) for a in removed]})
+        empty = cst.Module([])
+        text = empty.code_for_node(record.node)
+        self.ctx.add_site(Site(
+            code=codes.IMPORT_CONVERTED, kind="convert", source_api=text,
+            target="import mindspore", range=record.range,
+            message=f"'{text}' is converted to 'import mindspore'.",
+            data={"removed": [empty.code_for_node(a.name) for a in removed]},
+        ))
         statement = record.node
+        line = record.line
         if keep:
             fixed = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) if i == len(keep) - 1 else a
                      for i, a in enumerate(keep)]
             self.ctx.edit(statement, lambda updated: updated.with_changes(names=fixed))
-        line = record.line
-        if line is None or not isinstance(line, cst.SimpleStatementLine):
-            if not keep:
-                self.ctx.edit(statement, lambda updated: cst.RemovalSentinel.REMOVE)
-            return
-        is_anchor = anchor is not None and record is anchor
-        if is_anchor:
-            self.placeholder = _placeholder()
-        placeholder = self.placeholder if is_anchor else None
-        self.ctx.edit(line, lambda updated: _replace_line(updated, placeholder))
+        elif isinstance(line, cst.SimpleStatementLine) and statement in line.body:
+            drops.setdefault(line, set()).add(line.body.index(statement))
+        else:
+            self.ctx.edit(statement, lambda updated: cst.RemovalSentinel.REMOVE)
 
     def _insert_at_top(self) -> None:
         module = self.module
@@ -220,6 +237,11 @@ class ImportRule(Rule):
         new = [cst.parse_statement(line) for line in lines]
         if new:
             new[0] = new[0].with_changes(leading_lines=placeholder.leading_lines)
+        elif position + 1 < len(body):
+            following = body[position + 1]
+            body[position + 1] = following.with_changes(
+                leading_lines=[*placeholder.leading_lines, *following.leading_lines]
+            )
         body[position : position + 1] = new
         for line in lines:
             self.ctx.add_site(Site(
@@ -230,34 +252,33 @@ class ImportRule(Rule):
         return module.with_changes(body=body)
 
 
-def _placeholder() -> cst.SimpleStatementLine:
-    return cst.SimpleStatementLine(body=[cst.Pass()])
+def _placeholder(leading_lines: Sequence[cst.EmptyLine]) -> cst.SimpleStatementLine:
+    """A unique statement that marks where the MindSpore imports go."""
+    return cst.SimpleStatementLine(body=[cst.Pass()], leading_lines=leading_lines)
 
 
-def _replace_line(
-    updated: cst.CSTNode, placeholder: cst.SimpleStatementLine | None
-) -> cst.CSTNode | cst.FlattenSentinel | cst.RemovalSentinel:
-    assert isinstance(updated, cst.SimpleStatementLine)
-    body = [s for s in updated.body if not _is_empty_import(s)]
-    kept: list[cst.CSTNode] = []
-    if body:
-        fixed = [s.with_changes(semicolon=cst.MaybeSentinel.DEFAULT) if i == len(body) - 1 else s
-                 for i, s in enumerate(body)]
-        kept.append(updated.with_changes(body=fixed))
-    if placeholder is not None:
-        moved = placeholder.with_changes(leading_lines=updated.leading_lines)
-        if kept:
-            kept[0] = kept[0].with_changes(leading_lines=())
-        # keep identity: the inserted placeholder object is what insert_imports looks for
-        object.__setattr__(placeholder, "leading_lines", moved.leading_lines)
-        return cst.FlattenSentinel([placeholder, *kept])
-    if not kept:
-        return cst.RemovalSentinel.REMOVE
-    return kept[0]
+def _line_editor(
+    positions: set[int], placeholder: cst.SimpleStatementLine | None
+) -> Callable[[cst.CSTNode], cst.CSTNode | cst.FlattenSentinel | cst.RemovalSentinel]:
+    """Drop the statements at ``positions`` of a line; put ``placeholder`` before it."""
 
+    def edit(updated: cst.CSTNode) -> cst.CSTNode | cst.FlattenSentinel | cst.RemovalSentinel:
+        assert isinstance(updated, cst.SimpleStatementLine)
+        body = [s for i, s in enumerate(updated.body) if i not in positions]
+        kept: list[cst.CSTNode] = []
+        if body:
+            last = len(body) - 1
+            fixed = [s.with_changes(semicolon=cst.MaybeSentinel.DEFAULT) if i == last else s
+                     for i, s in enumerate(body)]
+            line = updated.with_changes(body=fixed)
+            if placeholder is not None:
+                line = line.with_changes(leading_lines=())
+            kept.append(line)
+        if placeholder is not None:
+            return cst.FlattenSentinel([placeholder, *kept])
+        return kept[0] if kept else cst.RemovalSentinel.REMOVE
 
-def _is_empty_import(statement: cst.CSTNode) -> bool:
-    return isinstance(statement, cst.Import | cst.ImportFrom) and statement.names == []
+    return edit
 
 
 def _insert_index(module: cst.Module) -> int:

@@ -8,12 +8,8 @@ that happens to be called ``torch`` does not.
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import (
-    MetadataDependent,
-    PositionProvider,
-    QualifiedNameProvider,
-    QualifiedNameSource,
-)
+from libcst._metadata_dependent import MetadataDependent
+from libcst.metadata import PositionProvider, QualifiedNameProvider, QualifiedNameSource
 
 from mindconverter.converter.ast.tables import normalize
 from mindconverter.converter.issues import SourceRange

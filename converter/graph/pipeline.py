@@ -17,7 +17,7 @@ from mindconverter.converter.atomic import AtomicOutput
 from mindconverter.converter.errors import ConverterError, ErrorCode
 from mindconverter.converter.graph import ops as _ops  # noqa: F401  (registers converters)
 from mindconverter.converter.graph import verify as verify_mod
-from mindconverter.converter.graph import writers
+from mindconverter.converter.graph import exporters, writers
 from mindconverter.converter.graph.context import ConstStore, ConvertContext, ValueInfo
 from mindconverter.converter.graph.emitter import (
     EmitResult,
@@ -95,6 +95,7 @@ def convert(
     progress: Progress | None = None,
     registry: ConverterRegistry | None = None,
     modes: Sequence[str] = verify_mod.MODES,
+    export: str | None = None,
 ) -> ConversionResult:
     """Convert an ONNX model; see :func:`mindconverter.convert_onnx`."""
     report = _notify(progress)
@@ -142,6 +143,11 @@ def convert(
             if verify == "nodes" and result.verification.status != "skipped":
                 result.verification.nodes = check_nodes(
                     graph, reference, [i.name for i in inputs], feeds, ckpt, stem, rtol, atol)
+        if export is not None:
+            report("write")
+            result.exports[export] = str((out_dir / f"{stem}.{export}").resolve())
+            exporters.export(export, script, ckpt, result.class_name, stem, feeds,
+                             out.path(out_dir, f"{stem}.{export}"))
         paths["report"].write_text(writers.text_report(result), encoding="utf-8")
         json_path.write_text(result.to_json(), encoding="utf-8")
     return result

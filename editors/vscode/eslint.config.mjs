@@ -36,7 +36,11 @@ export default tseslint.config(
             // node:test's describe/it return promises the runner itself awaits.
             '@typescript-eslint/no-floating-promises': [
                 'error',
-                { allowForKnownSafeCalls: [{ from: 'package', name: ['describe', 'it'], package: 'node:test' }] },
+                {
+                    allowForKnownSafeCalls: [
+                        { from: 'package', name: ['describe', 'it', 'test'], package: 'node:test' },
+                    ],
+                },
             ],
         },
     },

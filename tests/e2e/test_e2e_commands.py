@@ -35,6 +35,14 @@ def conv_custom_op_model() -> onnx.ModelProto:
     return helper.make_model(graph, opset_imports=opsets)
 
 
+def conv_relu_model() -> onnx.ModelProto:
+    """x[1,3,8,8] → Conv(4, 3x3) → Relu → y: fully convertible, so it gets verified."""
+    model = conv_custom_op_model()
+    del model.graph.node[2]
+    model.graph.output[0].name = "r"
+    return model
+
+
 @pytest.fixture
 def model_file(tmp_path: Path) -> Path:
     path = tmp_path / "net.onnx"
@@ -101,19 +109,28 @@ async def test_bad_model_path_is_an_error_and_the_server_lives(client: LanguageC
     assert hover is None or hover.contents  # answered: the server is alive
 
 
-async def test_cancelled_conversion_stops_and_writes_nothing(
-    client: LanguageClient, model_file: Path, tmp_path: Path
-) -> None:
+def _reached(client: LanguageClient, token: str, stage: str) -> bool:
+    reports = client.progress_reports.get(token, [])
+    return any(getattr(r, "message", None) == stage for r in reports)
+
+
+async def test_cancelled_conversion_stops_and_writes_nothing(client: LanguageClient, tmp_path: Path) -> None:
+    model_file = tmp_path / "net.onnx"
+    onnx.save(conv_relu_model(), model_file)
     out = tmp_path / "never"
     params = command("mindconverter.convertModelFile", str(model_file), {"outputDir": str(out)}, token="cancel-me")
-    pending = client.protocol.send_request_async(types.WORKSPACE_EXECUTE_COMMAND, params, msg_id="req-cancel")
-    for _ in range(3000):
-        if client.progress_reports.get("cancel-me"):
+    pending = asyncio.ensure_future(
+        client.protocol.send_request_async(types.WORKSPACE_EXECUTE_COMMAND, params, msg_id="req-cancel")
+    )
+    for _ in range(6000):  # verification imports MindSpore: seconds to cancel in
+        if _reached(client, "cancel-me", "verify"):
             break
         await asyncio.sleep(0.01)
+    assert _reached(client, "cancel-me", "verify")
     client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="req-cancel"))
     with pytest.raises(JsonRpcException):
         await pending
     assert not (out / "net.py").exists()
+    assert not list(tmp_path.glob(".mindconverter-*"))  # the worker discarded its staging
     ends = [r for r in client.progress_reports["cancel-me"] if isinstance(r, types.WorkDoneProgressEnd)]
     assert ends and ends[0].message == "cancelled"

@@ -175,10 +175,14 @@ def register(name: str, *, sources: tuple[str, ...] = ()) -> Callable[[type], ty
 
 
 def find(source: str, mapping: Any | None) -> type[CallMatcher] | None:
-    """The matcher class for a site: the entry's own, else the default for the source."""
-    name = getattr(mapping, "matcher", None) if mapping is not None else None
-    if name and name in MATCHERS:
-        return MATCHERS[name]
+    """The matcher class for a site.
+
+    The entry's own ``matcher`` wins; a matcher that claims ``source`` by default is used only
+    when the tables have no entry for it.
+    """
+    if mapping is not None:
+        name = getattr(mapping, "matcher", None)
+        return MATCHERS.get(name) if name else None
     default = _BY_SOURCE.get(source)
     return MATCHERS.get(default) if default else None
 

@@ -150,12 +150,8 @@ def convert_selu(ctx: ConvertContext) -> LayerSpec:
 
 @register("Celu", since=(12, 28))
 def convert_celu(ctx: ConvertContext) -> LayerSpec:
-    """Celu(X; alpha=1) → ``ops.celu`` (since 12, 28; bfloat16 computed in float32)."""
-    alpha = float(ctx.attr("alpha", 1.0))
-    if ctx.dtype(0).name == "bfloat16":  # no bfloat16 CPU kernel
-        widened = Method(Ref(0), "astype", (DType("float32"),))
-        return LayerSpec(Method(Call("ops.celu", (widened, alpha)), "astype", (DType("bfloat16"),)))
-    return call("ops.celu", Ref(0), alpha)
+    """Celu(X; alpha=1) → ``ops.celu`` (since 12, 28)."""
+    return call("ops.celu", Ref(0), float(ctx.attr("alpha", 1.0)))
 
 
 @register("Softplus", since=(1, 22))

@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-
 from mindconverter.converter.graph.context import ConvertContext
 from mindconverter.converter.graph.ops.common import call, identity, int_tuple, norm_axis
 from mindconverter.converter.graph.registry import ConversionNotPossible, register
@@ -188,12 +187,12 @@ def _slice_bounds(start: int, end: int, step: int, dim: int) -> Slice:
     return Slice(None if start == dim - 1 else start, None if end < 0 else end, step)
 
 
-def _slice_index(slices: dict[int, Slice], rank: int) -> tuple[Any, ...]:
-    last = max(slices)
-    lead = min(slices)
+def _slice_index(slices: dict[int, Slice], rank: int) -> Any:
+    last, lead = max(slices), min(slices)
     if last == rank - 1 and lead >= 2:
         return (Ellipsis, *(slices.get(a, Slice()) for a in range(lead, rank)))
-    return tuple(slices.get(a, Slice()) for a in range(last + 1))
+    index = tuple(slices.get(a, Slice()) for a in range(last + 1))
+    return index[0] if len(index) == 1 else index
 
 
 def _slice_params(ctx: ConvertContext) -> tuple[Any, Any, Any, Any]:
@@ -333,10 +332,9 @@ def _runtime_pad(ctx: ConvertContext, mode: str, rank: int) -> LayerSpec:
         where = Call("ops.cat", (TupleOf((axes, BinOp("+", axes, rank))),))
         zeros = Call("ops.zeros", (2 * rank, ms_dtype(ctx.dtype(1))))
         pads = Call("ops.tensor_scatter_elements", (zeros, where, pads))
-    pairs = Method(Method(pads, "reshape", (2, -1)), "T", ())
-    order = Method(Item(Attr(Method(pads, "reshape", (2, -1)), "T"), (Slice(None, None, -1),)),
+    # [b1, b2, ..., e1, e2, ...] → [b_last, e_last, ..., b1, e1]
+    order = Method(Item(Attr(Method(pads, "reshape", (2, -1)), "T"), Slice(None, None, -1)),
                    "reshape", (-1,))
-    del pairs
     if mode == "constant":
         value = _pad_value(ctx)
         extra = {} if isinstance(value, (int, float)) and value == 0 else {"value": value}
@@ -344,7 +342,7 @@ def _runtime_pad(ctx: ConvertContext, mode: str, rank: int) -> LayerSpec:
     changed = [d for d, (i, o) in enumerate(zip(ctx.shape(0), ctx.out_shape(0))) if i != o]
     first = changed[0] if changed else rank - 1
     n_padded = rank - first
-    trimmed = Item(order, (Slice(None, 2 * n_padded),)) if first else order
+    trimmed = Item(order, Slice(None, 2 * n_padded)) if first else order
     return _mode_pad(ctx, Ref(0), trimmed, n_padded, rank, mode, False)
 
 
@@ -447,8 +445,6 @@ def convert_range(ctx: ConvertContext) -> LayerSpec:
     n = ctx.out_shape(0)[0]
     dtype = ms_dtype(ctx.out_dtype(0))
     start, delta = ctx.operand(0), ctx.operand(2)
-    if not isinstance(start, Ref) and not isinstance(delta, Ref):
-        return call("ops.arange", start, start + n * delta, delta, dtype=dtype)
     expr: Any = Call("ops.arange", (n,), kw(dtype=dtype))
     if delta != 1:
         expr = BinOp("*", expr, delta)
@@ -464,7 +460,7 @@ def convert_eye_like(ctx: ConvertContext) -> LayerSpec:
     dtype = ms_dtype(ctx.out_dtype(0))
     k = int(ctx.attr("k", 0))
     if k > 0:
-        return LayerSpec(Item(Call("ops.eye", (rows + k, cols, dtype)), (Slice(k, None),)))
+        return LayerSpec(Item(Call("ops.eye", (rows + k, cols, dtype)), Slice(k, None)))
     if k < 0:
         return LayerSpec(Item(Call("ops.eye", (rows, cols - k, dtype)),
                               (Slice(), Slice(-k, None))))

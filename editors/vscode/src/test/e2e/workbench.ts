@@ -40,7 +40,11 @@ export class Workbench {
 
     /** Start chromium, open the folder in code-server and wait for the workbench. */
     static async open(options: WorkbenchOptions): Promise<Workbench> {
-        const browser = await chromium.launch({ executablePath: options.chromiumPath, headless: true, args: CHROMIUM_ARGS });
+        const browser = await chromium.launch({
+            executablePath: options.chromiumPath,
+            headless: true,
+            args: CHROMIUM_ARGS,
+        });
         const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
         const logFile = path.join(options.artifacts, 'browser-console.log');
         page.on('console', (message) => {
@@ -149,10 +153,14 @@ export class Workbench {
     /** Hover the mouse over the first token of the active editor equal to `token`. */
     async hoverToken(token: string): Promise<string> {
         const span = this.page
-            .locator('.editor-group-container.active .monaco-editor .view-lines span span', { hasText: new RegExp(`^${token}$`) })
+            .locator('.editor-group-container.active .monaco-editor .view-lines span span', {
+                hasText: new RegExp(`^${token}$`),
+            })
             .first();
         await span.hover();
-        const hover = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents');
+        const hover = this.page.locator(
+            '.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents',
+        );
         await hover.first().waitFor({ state: 'visible', timeout: 20_000 });
         return (await hover.allInnerTexts()).join('\n');
     }
@@ -226,7 +234,9 @@ export class Workbench {
 
     /** The text of the Output panel (after "MindConverter: Show Output"). */
     async outputText(): Promise<string> {
-        const lines = this.page.locator('.panel .output-view .view-lines .view-line, .panel .monaco-editor .view-lines .view-line');
+        const lines = this.page.locator(
+            '.panel .output-view .view-lines .view-line, .panel .monaco-editor .view-lines .view-line',
+        );
         await lines.first().waitFor({ timeout: 20_000 });
         return (await lines.allInnerTexts()).join('\n');
     }
