@@ -64,40 +64,17 @@ def _value(updated: cst.Call, names: dict[int, str], name: str) -> cst.BaseExpre
     return None
 
 
-@register("module_train_mode", sources=(M + "eval", M + "train"))
-class TrainModeMatcher(ModuleMethodMatcher):
-    """``m.eval()`` → ``m.set_train(False)``; ``m.train(mode=True)`` → ``m.set_train(mode)``."""
-
-    SIGNATURE = ("mode",)
-    TARGETS = {M + "eval": "mindspore.nn.Cell.set_train", M + "train": "mindspore.nn.Cell.set_train"}
-
-    def rebuild(self, names: dict[int, str]) -> Builder:
-        """``set_train`` with the mode."""
-        is_eval = self.source.endswith(".eval")
-
-        def build(updated: cst.Call, planner: ImportPlanner) -> cst.BaseExpression:
-            mode = _value(updated, names, "mode")
-            if mode is None:
-                mode = cst.Name("False" if is_eval else "True")
-            return _method_call(_receiver(updated), "set_train", [cst.Arg(mode)])
-
-        return build
-
-
-@register("module_rename", sources=tuple(M + k for k in (
-    "parameters", "named_parameters", "children", "named_children", "named_modules",
-    "state_dict", "add_module", "register_module", "zero_grad")))
+@register("ModuleRename", sources=tuple(M + k for k in (
+    "children", "named_children", "named_modules", "add_module", "register_module",
+    "zero_grad")))
 class RenameMatcher(ModuleMethodMatcher):
     """Methods with a one-to-one MindSpore name."""
 
     SIGNATURE = ("name", "module")
     METHODS: ClassVar[dict[str, str]] = {
-        "parameters": "trainable_params",
-        "named_parameters": "parameters_and_names",
         "children": "cells",
         "named_children": "name_cells().items",
         "named_modules": "cells_and_names",
-        "state_dict": "parameters_dict",
         "add_module": "insert_child_to_cell",
         "register_module": "insert_child_to_cell",
     }
@@ -127,7 +104,7 @@ class RenameMatcher(ModuleMethodMatcher):
         return build
 
 
-@register("module_modules", sources=(M + "modules",))
+@register("ModuleModules", sources=(M + "modules",))
 class ModulesMatcher(ModuleMethodMatcher):
     """``m.modules()`` → ``(cell for _, cell in m.cells_and_names())``."""
 
@@ -146,46 +123,7 @@ class ModulesMatcher(ModuleMethodMatcher):
         return build
 
 
-@register("module_device", sources=(M + "to", M + "cuda", M + "cpu"))
-class ModuleDeviceMatcher(ModuleMethodMatcher):
-    """``m.to(device)``/``m.cuda()``/``m.cpu()`` → ``m`` (MindSpore places cells by context)."""
-
-    SIGNATURE = ("device", "dtype", "non_blocking")
-    TARGETS = {M + k: "" for k in ("to", "cuda", "cpu")}
-
-    def rebuild(self, names: dict[int, str]) -> Builder:
-        """The receiver itself."""
-
-        def build(updated: cst.Call, planner: ImportPlanner) -> cst.BaseExpression:
-            return _receiver(updated)
-
-        return build
-
-
-@register("module_load_state_dict", sources=(M + "load_state_dict",))
-class LoadStateDictMatcher(ModuleMethodMatcher):
-    """``m.load_state_dict(sd)`` → ``ms.load_param_into_net(m, sd)``."""
-
-    SIGNATURE = ("state_dict", "strict", "assign")
-    TARGETS = {M + "load_state_dict": "mindspore.load_param_into_net"}
-
-    def rebuild(self, names: dict[int, str]) -> Builder:
-        """Function call with the module first; ``strict`` → ``strict_load``."""
-
-        def build(updated: cst.Call, planner: ImportPlanner) -> cst.BaseExpression:
-            args = [cst.Arg(_receiver(updated))]
-            state = _value(updated, names, "state_dict")
-            if state is not None:
-                args.append(cst.Arg(state))
-            strict = _value(updated, names, "strict")
-            if strict is not None:
-                args.append(keyword_arg("strict_load", strict))
-            return cst.Call(func=planner.render("mindspore.load_param_into_net"), args=args)
-
-        return build
-
-
-@register("module_register_buffer", sources=(M + "register_buffer", M + "register_parameter"))
+@register("RegisterBuffer", sources=(M + "register_buffer", M + "register_parameter"))
 class RegisterBufferMatcher(ModuleMethodMatcher):
     """``self.register_buffer('pe', t)`` → ``setattr(self, 'pe', ms.Parameter(t, ...))``.
 
