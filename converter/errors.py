@@ -62,6 +62,11 @@ class ErrorCode(enum.Enum):
         "Pass one .npy file per input, with the input's shape and dtype.",
     )
     BAD_ARGUMENT = ("MC206", "invalid argument", "See `mindconverter -h`.")
+    PLUGIN_ERROR = (
+        "MC207",
+        "a converter plugin failed to load",
+        "Run the plugin with python to see its error; see docs/plugins.md.",
+    )
     OUTPUT_NOT_WRITABLE = (
         "MC301",
         "output folder is not writable",

@@ -23,8 +23,23 @@ _API_FOLDERS = (
     ("mindspore.", "mindspore"),
 )
 _DTYPES = frozenset(
-    "bool_ int8 int16 int32 int64 uint8 uint16 uint32 uint64 float16 float32 float64 "
-    "bfloat16 complex64 complex128".split()
+    [
+        "bool_",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "uint8",
+        "uint16",
+        "uint32",
+        "uint64",
+        "float16",
+        "float32",
+        "float64",
+        "bfloat16",
+        "complex64",
+        "complex128",
+    ]
 )
 
 

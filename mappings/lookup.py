@@ -33,16 +33,28 @@ _TORCH_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 _MINDSPORE_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^mindspore\.nn\.(?:layer|loss|optim|learning_rate_schedule|wrap)\.(?:\w+\.)*?"
-                r"([A-Z]\w*)((?:\.\w+)?)$"), r"mindspore.nn.\1\2"),
+    (
+        re.compile(
+            r"^mindspore\.nn\.(?:layer|loss|optim|learning_rate_schedule|wrap)\.(?:\w+\.)*?"
+            r"([A-Z]\w*)((?:\.\w+)?)$"
+        ),
+        r"mindspore.nn.\1\2",
+    ),
     (re.compile(r"^mindspore\.nn\.cell\.Cell((?:\.\w+)?)$"), r"mindspore.nn.Cell\1"),
-    (re.compile(r"^mindspore\.common\.(?:_stub_tensor\.|tensor\.)(?:Tensor|StubTensor)\.(\w+)$"),
-     r"mindspore.Tensor.\1"),
+    (
+        re.compile(r"^mindspore\.common\.(?:_stub_tensor\.|tensor\.)(?:Tensor|StubTensor)\.(\w+)$"),
+        r"mindspore.Tensor.\1",
+    ),
     (re.compile(r"^mindspore\.common\.tensor\.Tensor$"), "mindspore.Tensor"),
-    (re.compile(r"^mindspore\.common\.parameter\.Parameter((?:\.\w+)?)$"), r"mindspore.Parameter\1"),
+    (
+        re.compile(r"^mindspore\.common\.parameter\.Parameter((?:\.\w+)?)$"),
+        r"mindspore.Parameter\1",
+    ),
     (re.compile(r"^mindspore\.common\.dtype\.(\w+)$"), r"mindspore.\1"),
-    (re.compile(r"^mindspore\.ops\.(?:function|operations|auto_generate)\.(?:\w+\.)*?(\w+)$"),
-     r"mindspore.ops.\1"),
+    (
+        re.compile(r"^mindspore\.ops\.(?:function|operations|auto_generate)\.(?:\w+\.)*?(\w+)$"),
+        r"mindspore.ops.\1",
+    ),
     (re.compile(r"^mindspore\.mint\.nn\.layer\.(?:\w+\.)*?([A-Z]\w*)$"), r"mindspore.mint.nn.\1"),
     (re.compile(r"^mindspore\.train\.serialization\.(\w+)$"), r"mindspore.\1"),
 )
@@ -93,7 +105,14 @@ def lookup(api: str, tier: str = "nn_ops") -> ApiMapping | None:
 
 
 def canonical_mindspore_name(ms_api: str) -> str:
-    """Public spelling of a MindSpore name (``mindspore.nn.layer.conv.Conv2d`` -> ``...nn.Conv2d``)."""
+    """Public spelling of a MindSpore name.
+
+    Args:
+        ms_api: e.g. ``mindspore.nn.layer.conv.Conv2d`` (gives ``mindspore.nn.Conv2d``).
+
+    Returns:
+        The name under which the tables list targets.
+    """
     for pattern, repl in _MINDSPORE_REWRITES:
         if pattern.match(ms_api):
             return pattern.sub(repl, ms_api)

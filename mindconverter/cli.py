@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed of the random verification input")
     p.add_argument("--rtol", type=float, default=1e-3, help="verification relative tolerance")
     p.add_argument("--atol", type=float, default=1e-4, help="verification absolute tolerance")
+    p.add_argument("--plugin", nargs="+", metavar="PY", default=[],
+                   help="Python file(s) registering converters for your own operators")
     p.add_argument("--export", choices=("mindir",),
                    help="also export the converted network for deployment (MindIR)")
     p.add_argument("--weight_file", help="PyTorch state_dict (.pth) to convert with --in_file")
@@ -117,6 +119,7 @@ def _run_graph(args: argparse.Namespace) -> int:
             verify={"outputs": True, "nodes": "nodes", None: False}[args.verify],
             input_data=args.input_data, seed=args.seed, rtol=args.rtol, atol=args.atol,
             overwrite=args.overwrite, progress=progress, export=args.export,
+            plugins=args.plugin,
         )
     finally:
         progress.done()

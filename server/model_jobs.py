@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[str, float], None]
 STDERR_TAIL = 40
-TERMINATE_GRACE = 5.0
+TERMINATE_GRACE = 20.0
 
 
 def error_from(data: dict[str, Any]) -> ConverterError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Generator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,28 +26,52 @@ SERVER_NAME = "mindconverter-lsp"
 
 
 class MindConverterProtocol(LanguageServerProtocol):
-    """pygls' protocol, remembering the ``workDoneToken`` of ``workspace/executeCommand``.
+    """pygls' protocol, keeping what ``workspace/executeCommand`` handlers cannot see.
 
-    pygls 2 passes command arguments to the handler as separate parameters, so the token a
-    client attaches to the request would otherwise be lost.
+    pygls 2 passes command arguments to the handler as separate parameters, so the
+    ``workDoneToken`` of the request would be lost; and it runs the handler as a separate task
+    that ``$/cancelRequest`` does not reach (it cancels the request's outer future only). The
+    protocol records both per request id, for :meth:`command_token` and :meth:`link_cancel`.
     """
 
     def __init__(self, server: Any, converter: Any) -> None:
         self.command_tokens: dict[Any, types.ProgressToken] = {}
+        self.command_futures: dict[Any, Future[Any]] = {}
         super().__init__(server, converter)
 
     @lsp_method(types.WORKSPACE_EXECUTE_COMMAND)
     def lsp_workspace__execute_command(
         self, params: types.ExecuteCommandParams
     ) -> Generator[Any, Any, Any]:
-        """Record the request's work-done token, then run the command as pygls does."""
+        """Record the request's token and future, then run the command as pygls does."""
         msg_id = self.msg_id
         if params.work_done_token is not None and msg_id is not None:
             self.command_tokens[msg_id] = params.work_done_token
+        outer = self._request_futures.get(msg_id) if msg_id is not None else None
+        if outer is not None:
+            self.command_futures[msg_id] = outer
         try:
             return (yield from super().lsp_workspace__execute_command(params))
         finally:
             self.command_tokens.pop(msg_id, None)
+            self.command_futures.pop(msg_id, None)
+
+    def command_token(self) -> types.ProgressToken | None:
+        """The ``workDoneToken`` of the command request being handled, if the client sent one."""
+        return self.command_tokens.get(self.msg_id)
+
+    def link_cancel(self, task: asyncio.Task[Any]) -> None:
+        """Cancel ``task`` when the client cancels the command request being handled."""
+        outer = self.command_futures.get(self.msg_id)
+        if outer is None:
+            return
+        loop = asyncio.get_running_loop()
+
+        def cancelled(future: Future[Any]) -> None:
+            if future.cancelled():
+                loop.call_soon_threadsafe(task.cancel)
+
+        outer.add_done_callback(cancelled)
 
 
 @dataclass

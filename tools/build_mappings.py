@@ -42,8 +42,19 @@ OPTIONAL_PACKAGES = ("torchvision", "torchaudio", "torchtext")
 
 # Torch arguments that only tune performance or placement: dropped without a warning.
 DROP_SILENTLY = frozenset(
-    {"inplace", "device", "layout", "pin_memory", "memory_format", "non_blocking", "_stacklevel",
-     "foreach", "fused", "differentiable", "capturable"}
+    {
+        "inplace",
+        "device",
+        "layout",
+        "pin_memory",
+        "memory_format",
+        "non_blocking",
+        "_stacklevel",
+        "foreach",
+        "fused",
+        "differentiable",
+        "capturable",
+    }
 )
 # Torch arguments that change results and have no MindSpore counterpart in general.
 ALWAYS_UNSUPPORTED = frozenset({"out", "generator", "size_average", "reduce"})
@@ -149,7 +160,9 @@ class Signature:
 
 
 def _split_top_level(text: str) -> list[str]:
-    parts, depth, quote, cur = [], 0, "", []
+    parts: list[str] = []
+    cur: list[str] = []
+    depth, quote = 0, ""
     for ch in text:
         if quote:
             quote = "" if ch == quote else quote
@@ -254,7 +267,9 @@ def _only_varargs(sig: Signature) -> bool:
 
 def _referenced_signature(obj: Any, base_inits: tuple[str, ...]) -> Signature | None:
     """MindSpore Tensor methods often say 'refer to :func:`mindspore.ops.x`': reuse it."""
-    match = re.search(r":func:`(mindspore\.(?:ops|mint)\.[\w.]+)`", getattr(obj, "__doc__", "") or "")
+    match = re.search(
+        r":func:`(mindspore\.(?:ops|mint)\.[\w.]+)`", getattr(obj, "__doc__", "") or ""
+    )
     if not match:
         return None
     ref = resolve(match.group(1))
@@ -311,7 +326,11 @@ def read_rows(source: Path, filename: str, fixes: dict[str, str]) -> dict[str, R
                 rows[api].alternatives.append(rec["mindspore_api"])
                 continue
             rows[api] = Row(
-                api, rec["mindspore_api"] or None, rec["category"], rec["detail"], page,
+                api,
+                rec["mindspore_api"] or None,
+                rec["category"],
+                rec["detail"],
+                page,
                 rec["docs_ref"],
             )
     return rows
@@ -361,13 +380,11 @@ class EntryBuilder:
             "args": args_list(tsig),
             "min_args": min_args(tsig),
             "diff_page": ovr.get("diff_page", row.diff_page if row else None),
-            "matcher": ovr.get("matcher", pack_varargs_matcher(tsig, msig)),
+            "matcher": ovr.get("matcher", pack_varargs_matcher(tsig, msig, mapping)),
             **mapping,
         }
         entry["verified"] = msig is not None and not msig.has_var_keyword()
-        entry["positional"] = ovr.get(
-            "positional", positional_count(tsig, msig, entry, row, kind)
-        )
+        entry["positional"] = ovr.get("positional", positional_count(tsig, msig, entry, row, kind))
         entry["status"] = ovr.get("status") or status_of(entry, row)
         entry["notes"] = notes_of(ovr.get("notes"), row, entry, self.tier, target, api)
         del entry["verified"]
@@ -435,7 +452,9 @@ class EntryBuilder:
             if cand in ms_names:
                 return cand
         if param.var_positional:
-            ms_var = next((p.plain for p in msig.params if p.var_positional), None) if msig else None
+            ms_var = (
+                next((p.plain for p in msig.params if p.var_positional), None) if msig else None
+            )
             if ms_var:
                 return ms_var
         return None
@@ -551,13 +570,16 @@ def positional_partners(tsig: Signature | None, msig: Signature | None) -> dict[
     return {tp.plain: m_pos[i] for i, tp in enumerate(tsig.positional()) if i < len(m_pos)}
 
 
-def pack_varargs_matcher(tsig: Signature | None, msig: Signature | None) -> str | None:
+def pack_varargs_matcher(
+    tsig: Signature | None, msig: Signature | None, mapping: dict[str, Any] | None = None
+) -> str | None:
     """torch ``f(*size)`` against MindSpore ``f(size)``: the call needs its varargs packed."""
     if tsig is None or msig is None:
         return None
+    unsupported = (mapping or {}).get("unsupported", [])
     t_pos, m_pos = tsig.positional(), msig.positional()
     for i, tp in enumerate(t_pos):
-        if tp.var_positional:
+        if tp.var_positional and tp.plain not in unsupported:
             ok = i < len(m_pos) and not m_pos[i].var_positional
             return "PackVarargs" if ok else None
     return None
@@ -567,8 +589,8 @@ def positional_count(tsig, msig, entry, row, kind) -> int:
     """How many leading torch positional arguments may stay positional in the target call."""
     if tsig is None or entry["target"] is None:
         return 0
-    t_pos = [p for p in tsig.positional()]
-    if msig is None or msig.has_var_keyword() and _only_varargs(msig):
+    t_pos = tsig.positional()
+    if msig is None or (msig.has_var_keyword() and _only_varargs(msig)):
         consistent = row is not None and row.category == "consistent"
         if consistent:
             return len(t_pos)

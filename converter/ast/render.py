@@ -99,7 +99,25 @@ class ImportPlanner:
         return f"from {parent} import {last} as {alias}"
 
     def import_lines(self) -> list[str]:
-        """Import statements for every module used so far, in a stable order."""
+        """Import statements for every module used so far, in a stable order.
+
+        Modules imported with ``from parent import name`` share one line per parent.
+        """
         order = [module for module, _ in reversed(MODULE_ALIASES)]
         modules = sorted(self.used, key=lambda m: (order.index(m) if m in order else 99, m))
-        return [self.import_line(module) for module in modules]
+        lines: list[str] = []
+        grouped: dict[str, list[str]] = {}
+        for module in modules:
+            line = self.import_line(module)
+            if line.startswith("from "):
+                parent, _, names = line[len("from "):].partition(" import ")
+                if parent not in grouped:
+                    grouped[parent] = []
+                    lines.append(parent)
+                grouped[parent].append(names)
+            else:
+                lines.append(line)
+        return [
+            f"from {line} import {', '.join(sorted(grouped[line]))}" if line in grouped else line
+            for line in lines
+        ]

@@ -25,8 +25,8 @@ def is_torch_name(name: str) -> bool:
 
 def torch_name(visitor: MetadataDependent, node: cst.CSTNode) -> str | None:
     """The normalised torch name ``node`` refers to, or ``None``."""
-    if not isinstance(node, (cst.Name, cst.Attribute)):
-        return None
+    if not isinstance(node, (cst.Name, cst.Attribute)) or dotted(node) is None:
+        return None  # `torch.cat(x).view` is a method of a call's result, not a torch name
     try:
         names = visitor.get_metadata(QualifiedNameProvider, node, None)
     except KeyError:

@@ -43,6 +43,7 @@ from mindconverter.converter.graph.registry import (
     default_registry,
 )
 from mindconverter.converter.graph.node_check import check_nodes
+from mindconverter.converter.graph.plugins import load_plugins
 from mindconverter.converter.graph.upgrade import maybe_upgrade
 from mindconverter.converter.naming import to_identifier
 from mindconverter.converter.report import (
@@ -96,9 +97,12 @@ def convert(
     registry: ConverterRegistry | None = None,
     modes: Sequence[str] = verify_mod.MODES,
     export: str | None = None,
+    plugins: Sequence[str | os.PathLike[str]] = (),
 ) -> ConversionResult:
     """Convert an ONNX model; see :func:`mindconverter.convert_onnx`."""
     report = _notify(progress)
+    if registry is None:
+        registry = load_plugins(plugins)
     report("load")
     model = load_onnx(model_file)
     notes: list[str] = []

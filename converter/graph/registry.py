@@ -7,6 +7,7 @@ converter is registered for that exact version, the nearest lower registered ver
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -114,6 +115,20 @@ def _schema_since_version(op_type: str, opset: int, domain: str) -> int:
 
 
 default_registry = ConverterRegistry()
+_targets: list[ConverterRegistry] = []
+
+
+@contextlib.contextmanager
+def registering_into(registry: ConverterRegistry) -> Iterator[ConverterRegistry]:
+    """Within this block, :func:`register` without ``registry=`` targets ``registry``.
+
+    Used to load plugins into a copy of the default registry.
+    """
+    _targets.append(registry)
+    try:
+        yield registry
+    finally:
+        _targets.pop()
 
 
 def register(
@@ -129,7 +144,10 @@ def register(
         registry: Target registry (default: :data:`default_registry`).
     """
     versions = (since,) if isinstance(since, int) else since
-    target = registry if registry is not None else default_registry
+    if registry is not None:
+        target = registry
+    else:
+        target = _targets[-1] if _targets else default_registry
 
     def decorator(func: Converter) -> Converter:
         for version in versions:

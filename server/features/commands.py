@@ -79,8 +79,7 @@ class Progress:
     @classmethod
     async def open(cls, ls: MindConverterServer, title: str) -> Progress:
         """Use the request's token, or create one if the client supports progress."""
-        protocol = ls.protocol
-        token = getattr(protocol, "command_tokens", {}).get(protocol.msg_id)
+        token = ls.protocol.command_token()
         window = ls.client_capabilities.window
         if token is None and window and window.work_done_progress:
             token = f"mindconverter-{uuid.uuid4()}"
@@ -126,6 +125,7 @@ async def convert_model_file(ls: MindConverterServer, *args: Any) -> dict[str, A
     task = asyncio.current_task()
     if task is not None:
         progress.on_cancel(task)
+        ls.protocol.link_cancel(task)
     outcome = "failed"
     try:
         result = await run_worker(request, progress.report)

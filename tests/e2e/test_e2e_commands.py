@@ -59,6 +59,8 @@ async def test_convert_model_file_reports_progress_and_result(
 ) -> None:
     out = tmp_path / "converted"
     token = "convert-1" if client.capabilities.workspace.workspace_edit.document_changes else None
+    if token is not None:
+        client.progress_reports.setdefault(token, [])  # the client made this token
     params = command("mindconverter.convertModelFile", str(model_file), {"outputDir": str(out)}, token=token)
     result = await client.workspace_execute_command_async(params)
 
@@ -118,19 +120,28 @@ async def test_cancelled_conversion_stops_and_writes_nothing(client: LanguageCli
     model_file = tmp_path / "net.onnx"
     onnx.save(conv_relu_model(), model_file)
     out = tmp_path / "never"
+    client.progress_reports.setdefault("cancel-me", [])
     params = command("mindconverter.convertModelFile", str(model_file), {"outputDir": str(out)}, token="cancel-me")
     pending = asyncio.ensure_future(
         client.protocol.send_request_async(types.WORKSPACE_EXECUTE_COMMAND, params, msg_id="req-cancel")
     )
-    for _ in range(6000):  # verification imports MindSpore: seconds to cancel in
-        if _reached(client, "cancel-me", "verify"):
+    for _ in range(6000):  # after "write" the worker imports MindSpore: seconds to cancel in
+        if _reached(client, "cancel-me", "write"):
             break
         await asyncio.sleep(0.01)
-    assert _reached(client, "cancel-me", "verify")
+    assert _reached(client, "cancel-me", "write")
     client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="req-cancel"))
-    with pytest.raises(JsonRpcException):
+    with pytest.raises(JsonRpcException, match="cancel"):
         await pending
+
+    def ended() -> list[types.WorkDoneProgressEnd]:
+        reports = client.progress_reports["cancel-me"]
+        return [r for r in reports if isinstance(r, types.WorkDoneProgressEnd)]
+
+    for _ in range(3000):  # the progress ends once the worker has stopped
+        if ended():
+            break
+        await asyncio.sleep(0.01)
+    assert [e.message for e in ended()] == ["cancelled"]
     assert not (out / "net.py").exists()
     assert not list(tmp_path.glob(".mindconverter-*"))  # the worker discarded its staging
-    ends = [r for r in client.progress_reports["cancel-me"] if isinstance(r, types.WorkDoneProgressEnd)]
-    assert ends and ends[0].message == "cancelled"

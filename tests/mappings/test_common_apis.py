@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from mindconverter.mappings import lookup
 
 
@@ -28,7 +27,9 @@ def test_linear_is_dense():
     dense = entry("torch.nn.Linear")
     assert dense.target == "mindspore.nn.Dense" and dense.status == "renamed_args"
     assert dict(dense.rename) == {
-        "in_features": "in_channels", "out_features": "out_channels", "bias": "has_bias",
+        "in_features": "in_channels",
+        "out_features": "out_channels",
+        "bias": "has_bias",
         "device": "",
     }
     assert dense.positional == 2 and dense.min_args == 2
@@ -51,7 +52,10 @@ def test_layer_norm():
     assert ln.rename["eps"] == "epsilon" and ln.defaults == {"epsilon": 1e-05}
     assert "elementwise_affine" in ln.unsupported
     functional = entry("torch.nn.functional.layer_norm")
-    assert (functional.target, functional.matcher) == ("mindspore.ops.LayerNorm", "FunctionalLayerNorm")
+    assert (functional.target, functional.matcher) == (
+        "mindspore.ops.LayerNorm",
+        "FunctionalLayerNorm",
+    )
 
 
 def test_dropout_takes_p_by_keyword():
@@ -108,12 +112,19 @@ def test_consistent_or_drop_only(api, target):
         ("torch.cat", "mindspore.ops.cat", {"dim": "axis"}),
         ("torch.concat", "mindspore.ops.cat", {"dim": "axis"}),
         ("torch.softmax", "mindspore.ops.softmax", {"dim": "axis"}),
-        ("torch.nn.functional.softmax", "mindspore.ops.softmax", {"dim": "axis", "_stacklevel": ""}),
+        (
+            "torch.nn.functional.softmax",
+            "mindspore.ops.softmax",
+            {"dim": "axis", "_stacklevel": ""},
+        ),
         ("torch.transpose", "mindspore.ops.swapaxes", {"dim0": "axis0", "dim1": "axis1"}),
         ("torch.Tensor.transpose", "mindspore.Tensor.swapaxes", {"dim0": "axis0", "dim1": "axis1"}),
         ("torch.nn.functional.max_pool2d", "mindspore.ops.max_pool2d", {"input": "x"}),
-        ("torch.nn.Embedding", "mindspore.nn.Embedding",
-         {"num_embeddings": "vocab_size", "embedding_dim": "embedding_size", "device": ""}),
+        (
+            "torch.nn.Embedding",
+            "mindspore.nn.Embedding",
+            {"num_embeddings": "vocab_size", "embedding_dim": "embedding_size", "device": ""},
+        ),
         ("torch.Tensor.type_as", "mindspore.Tensor.type_as", {"tensor": "other"}),
     ],
 )
@@ -160,14 +171,21 @@ def test_interpolation_and_upsample():
 
 def test_tensor_methods_with_special_handling():
     size = entry("torch.Tensor.size")
-    assert (size.target, size.matcher, size.kind) == ("mindspore.Tensor.shape", "TensorSize", "tensor_method")
+    assert (size.target, size.matcher, size.kind) == (
+        "mindspore.Tensor.shape",
+        "TensorSize",
+        "tensor_method",
+    )
     squeeze = entry("torch.Tensor.squeeze")
     assert squeeze.positional == 1 and not squeeze.rename  # MindSpore: squeeze(*axis)
     assert entry("torch.Tensor.contiguous").rename == {"memory_format": ""}
     assert entry("torch.Tensor.float").target == "mindspore.Tensor.float"
     assert entry("torch.Tensor.long").target == "mindspore.Tensor.long"
     assert entry("torch.Tensor.to").matcher == "TensorTo"
-    assert entry("torch.Tensor.cuda").matcher == "DeviceNoOp" and entry("torch.Tensor.cuda").target is None
+    assert (
+        entry("torch.Tensor.cuda").matcher == "DeviceNoOp"
+        and entry("torch.Tensor.cuda").target is None
+    )
     detach = entry("torch.Tensor.detach")
     assert detach.target == "mindspore.ops.stop_gradient"  # receiver becomes the argument
 
@@ -192,7 +210,9 @@ def test_training_pieces():
     assert entry("torch.no_grad").matcher == "NoGrad"
     loader = entry("torch.utils.data.DataLoader")
     assert (loader.target, loader.matcher) == ("mindspore.dataset.GeneratorDataset", "DataLoader")
-    assert entry("torch.optim.lr_scheduler.ExponentialLR").target == "mindspore.nn.ExponentialDecayLR"
+    assert (
+        entry("torch.optim.lr_scheduler.ExponentialLR").target == "mindspore.nn.ExponentialDecayLR"
+    )
 
 
 def test_unsupported_entries_say_why():

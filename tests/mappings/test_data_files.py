@@ -6,8 +6,8 @@ import json
 
 import jsonschema
 import pytest
-
 from mindconverter.mappings import KNOWN_MATCHERS, KNOWN_VALUE_TRANSFORMS
+
 from tests.mappings.conftest import DATA, TABLE_FILES, read_json
 
 ALL_FILES = [*TABLE_FILES.values(), "onnx_ops.json", "torch_aliases.json", "schema.json"]

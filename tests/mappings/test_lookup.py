@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from mindconverter.mappings import (
     TIERS,
     ApiMapping,
@@ -77,7 +76,11 @@ def test_lookup_misses_return_none():
 
 def test_mint_tier_prefers_mint_and_falls_back_to_nn_ops():
     conv = lookup("torch.nn.Conv2d", tier="mint")
-    assert (conv.target, conv.tier, conv.status) == ("mindspore.mint.nn.Conv2d", "mint", "renamed_args")
+    assert (conv.target, conv.tier, conv.status) == (
+        "mindspore.mint.nn.Conv2d",
+        "mint",
+        "renamed_args",
+    )
     assert conv.rename == {"device": ""}
     conv1d = lookup("torch.nn.Conv1d", tier="mint")  # not in the 2.5+ table
     assert (conv1d.target, conv1d.tier) == ("mindspore.nn.Conv1d", "nn_ops")
@@ -87,14 +90,18 @@ def test_mint_tier_prefers_mint_and_falls_back_to_nn_ops():
 
 def test_reverse_lookup_finds_torch_counterparts():
     assert [e.source for e in reverse_lookup("mindspore.nn.Dense")] == ["torch.nn.Linear"]
-    assert [e.source for e in reverse_lookup("mindspore.nn.layer.basic.Dense")] == ["torch.nn.Linear"]
+    assert [e.source for e in reverse_lookup("mindspore.nn.layer.basic.Dense")] == [
+        "torch.nn.Linear"
+    ]
     cats = reverse_lookup("mindspore.ops.function.array_func.cat")
     assert {"torch.cat", "torch.concat"} <= {e.source for e in cats}
     assert [e.source for e in reverse_lookup("mindspore.common.tensor.Tensor.view")] == [
         "torch.Tensor.view"
     ]
     assert reverse_lookup("mindspore.nn.NoSuchCell") == []
-    assert [e.source for e in reverse_lookup("mindspore.mint.nn.Linear", "mint")] == ["torch.nn.Linear"]
+    assert [e.source for e in reverse_lookup("mindspore.mint.nn.Linear", "mint")] == [
+        "torch.nn.Linear"
+    ]
     assert reverse_lookup("mindspore.mint.nn.Linear") == []
 
 
@@ -120,7 +127,9 @@ def test_doc_urls():
     assert doc_url(lookup("torch.Tensor.view")) == (
         base + "r2.10.0/api_python/mindspore/Tensor/mindspore.Tensor.view.html"
     )
-    assert doc_url(lookup("torch.nn.ReLU6")) == base + "r2.10.0/api_python/nn/mindspore.nn.ReLU6.html"
+    assert (
+        doc_url(lookup("torch.nn.ReLU6")) == base + "r2.10.0/api_python/nn/mindspore.nn.ReLU6.html"
+    )
     assert doc_url(lookup("torch.cat", "mint")) == (
         base + "r2.10.0/api_python/mint/mindspore.mint.cat.html"
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import onnx.defs
-
 from mindconverter.mappings import ONNX_KINDS, OnnxOpMapping, load_onnx_ops
 from mindconverter.mappings.docs import onnx_spec_url
 
@@ -37,7 +36,9 @@ def test_known_entries():
     assert conv.targets[:3] == ("mindspore.nn.Conv1d", "mindspore.nn.Conv2d", "mindspore.nn.Conv3d")
     assert conv.kind == "layer" and conv.shape_dependent
     assert table["Relu"].targets == ("mindspore.nn.ReLU", "mindspore.ops.relu")
-    assert table["MatMul"].targets == ("mindspore.ops.matmul",) and not table["MatMul"].shape_dependent
+    assert (
+        table["MatMul"].targets == ("mindspore.ops.matmul",) and not table["MatMul"].shape_dependent
+    )
     assert table["Gemm"].targets[0] == "mindspore.nn.Dense"
     assert "LSTM" in table and "gate" in table["LSTM"].notes
     assert not table["QLinearConv"].supported and table["QLinearConv"].kind == "none"

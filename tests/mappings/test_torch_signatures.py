@@ -10,8 +10,19 @@ import pytest
 from tests.mappings.conftest import resolve
 
 COMMON = {
-    "torch.nn.Conv2d": ["in_channels", "out_channels", "kernel_size", "stride", "padding",
-                        "dilation", "groups", "bias", "padding_mode", "device", "dtype"],
+    "torch.nn.Conv2d": [
+        "in_channels",
+        "out_channels",
+        "kernel_size",
+        "stride",
+        "padding",
+        "dilation",
+        "groups",
+        "bias",
+        "padding_mode",
+        "device",
+        "dtype",
+    ],
     "torch.nn.Linear": ["in_features", "out_features", "bias", "device", "dtype"],
     "torch.cat": ["tensors", "dim", "*", "out"],
     "torch.Tensor.view": ["*shape"],

@@ -120,13 +120,13 @@ class CallMatcher:
             Unconvertible: With the reason shown in the report.
         """
         spec = self.spec()
-        if not spec.target:
-            raise Unconvertible("")
         bound = bind(call, spec.args)
         return self.make(spec, bound)
 
     def make(self, spec: Spec, bound: Bound) -> CallPlan:
         """Build the plan from bound arguments; special cases override this."""
+        if not spec.target:
+            raise Unconvertible("")
         return self.finish(CallPlan(target=spec.target, args=plan_arguments(spec, bound), spec=spec))
 
     def finish(self, plan: CallPlan) -> CallPlan:

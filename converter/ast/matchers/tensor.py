@@ -90,6 +90,10 @@ class TensorToMatcher(ReceiverMatcher):
     as ``dtype=``; anything else (strings, device objects) is a device move.
     """
 
+    def make(self, spec: Spec, bound: Bound) -> CallPlan:
+        """The converted form is ``astype`` (or nothing)."""
+        return super().make(spec.with_changes(target="mindspore.Tensor.astype"), bound)
+
     def rebuild(self, names: dict[int, str]) -> Builder:
         """Keep only a dtype change."""
 

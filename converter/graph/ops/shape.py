@@ -84,8 +84,8 @@ def convert_reshape(ctx: ConvertContext) -> LayerSpec:
 def convert_flatten(ctx: ConvertContext) -> LayerSpec:
     """Flatten(X; axis=1) → ``ops.flatten`` (axis 1) or ``ops.reshape`` (since 1 … 25)."""
     rank = ctx.rank(0)
-    axis = norm_axis(int(ctx.attr("axis", 1)), rank + 1) if rank else 0
-    if axis == 1 and rank > 2:
+    axis = int(ctx.attr("axis", 1))
+    if (axis + rank if axis < 0 else axis) == 1 and rank > 2:
         return call("ops.flatten", Ref(0))
     return _reshape_to_output(ctx)
 
@@ -226,7 +226,7 @@ def convert_slice(ctx: ConvertContext) -> LayerSpec:
     return LayerSpec(Item(Ref(0), _slice_index(slices, rank)))
 
 
-def _full_vector(axes: Any, values: Any, default: Any, rank: int) -> Any:
+def _full_vector(axes: Any, values: Any, default: Any) -> Any:
     """A run-time rank-length vector: ``default`` everywhere, ``values`` at ``axes``."""
     if axes is None:
         return values
@@ -234,23 +234,29 @@ def _full_vector(axes: Any, values: Any, default: Any, rank: int) -> Any:
 
 
 def _runtime_slice(ctx: ConvertContext) -> LayerSpec:
-    shape = ctx.shape(0)
-    rank = len(shape)
-    n = ctx.shape(1)[0]
+    """``ops.strided_slice`` with rank-length begin/end/strides built in the graph.
+
+    MindSpore reads out of bounds when a negative stride starts at or past the end, so begins
+    are clamped to ``[-dim, dim - 1]`` (exact when no output dimension is empty).
+    """
+    shape, out = ctx.shape(0), ctx.out_shape(0)
+    if 0 in out:
+        return call("ops.zeros", out, ms_dtype(ctx.out_dtype(0)))
+    rank, n = len(shape), ctx.shape(1)[0]
     dtype = ms_dtype(ctx.dtype(1))
     axes = None
     if ctx.has_input(3):
         axes = BinOp("%", ctx.operand(3, inline=False), rank)
     elif n != rank:
         axes = Call("ops.arange", (n,))
-    begin = _full_vector(axes, ctx.operand(1, inline=False), Call("ops.zeros", (rank, dtype)), rank)
+    begin = _full_vector(axes, ctx.operand(1, inline=False), Call("ops.zeros", (rank, dtype)))
     end = _full_vector(axes, ctx.operand(2, inline=False),
-                       Call("ms.Tensor", (list(shape), dtype)), rank)
+                       Call("ms.Tensor", (list(shape), dtype)))
+    strides: Any = Call("ops.ones", (rank, dtype))
     if ctx.has_input(4):
-        strides = _full_vector(axes, ctx.operand(4, inline=False),
-                               Call("ops.ones", (rank, dtype)), rank)
-    else:
-        strides = Call("ops.ones", (rank, dtype))
+        strides = _full_vector(axes, ctx.operand(4, inline=False), strides)
+        low = Call("ms.Tensor", ([-d for d in shape], dtype))
+        begin = Call("ops.clamp", (begin, low, Call("ms.Tensor", ([d - 1 for d in shape], dtype))))
     return call("ops.strided_slice", Ref(0), begin, end, strides)
 
 

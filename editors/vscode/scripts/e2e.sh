@@ -24,6 +24,8 @@ export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=f
 
 rm -rf "${ARTIFACTS}" "${RUN}"
 mkdir -p "${ARTIFACTS}" "${RUN}"
+# Keep code-server's default config and data out of the home folder.
+export XDG_CONFIG_HOME=${RUN}/xdg-config XDG_DATA_HOME=${RUN}/xdg-data
 TIMINGS=${ARTIFACTS}/timings.txt
 t_all=$(date +%s)
 timed() {
@@ -138,7 +140,8 @@ cert: false
 EOF
     "${TOOLS}/node_modules/.bin/code-server" --config "${RUN}/config.yaml" --user-data-dir "${RUN}/user-data" \
         --extensions-dir "${RUN}/extensions" --install-extension "${vsix}" | tee "${ARTIFACTS}/install-extension.log"
-    grep -q "mindconverter.mindconverter" "${ARTIFACTS}/install-extension.log"
+    ls "${RUN}/extensions" | grep -q '^mindconverter\.mindconverter-'
+
 }
 
 # --- 5. code-server on 127.0.0.1 ----------------------------------------------------------
