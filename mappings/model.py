@@ -42,8 +42,9 @@ class ApiMapping:
             it is keyword-only).
         rename: ``{torch_arg: mindspore_arg}``; ``""`` means drop the argument silently.
         unsupported: torch arguments with no MindSpore counterpart (report when passed).
-        defaults: MindSpore keyword arguments to add unless the call already produces them
-            through ``rename`` (e.g. ``{"pad_mode": "pad", "has_bias": True}`` for Conv2d).
+        defaults: MindSpore keyword arguments to add unless the converted call already sets
+            that parameter, by keyword (through ``rename``) or by position (e.g.
+            ``{"pad_mode": "pad", "has_bias": True}`` for Conv2d).
         value_transforms: ``{torch_arg: expression}`` applied to the argument value, where
             the expression is one of KNOWN_VALUE_TRANSFORMS with ``x`` standing for the value.
         min_args: Number of required torch positional parameters.

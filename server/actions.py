@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from lsprotocol import types
-from mindconverter.converter.issues import ConversionIssue, SourceRange
+from mindconverter.converter.issues import SourceRange
 from mindconverter.server.analysis import DocumentAnalysis
-from mindconverter.server.codes import PLACEHOLDER_CODES
 from mindconverter.server.edits import SourceEdit, to_text_edits, workspace_edit
 from mindconverter.server.placeholder_actions import fix_all_concrete, fixes_for
 from mindconverter.server.positions import UTF16, from_lsp_position, overlaps, to_lsp_range
-from mindconverter.server.torch_fixes import SiteFix, fixable_issues, site_edits, site_fix
+from mindconverter.server.torch_fixes import fixable_issues, site_edits, site_fix
 
 FIX_ALL_KIND = "source.fixAll.mindconverter"
 CONVERT_FILE_KIND = "source.convert.mindconverter"
@@ -112,43 +111,38 @@ def placeholder_actions(
     return actions
 
 
-def _issue_of(diagnostic: types.Diagnostic) -> ConversionIssue | None:
-    data = diagnostic.data if isinstance(diagnostic.data, dict) else None
-    if not data or data.get("kind") != "torch":
-        return None
-    try:
-        fields = {k: v for k, v in data.items() if k != "kind"}
-        return ConversionIssue.from_dict(fields)
-    except (TypeError, KeyError, ValueError):
-        return None
-
-
 def torch_actions(
-    analysis: DocumentAnalysis, diagnostics: Sequence[types.Diagnostic], ctx: ActionContext
+    analysis: DocumentAnalysis,
+    rng: types.Range,
+    diagnostics: Sequence[types.Diagnostic],
+    ctx: ActionContext,
 ) -> list[types.CodeAction]:
-    """Quick fixes for the converted torch sites among the client's diagnostics.
+    """Quick fixes for the converted torch sites touching ``rng``.
 
-    The diagnostic's current range (the client moves it with edits) locates the site; the
-    site text recorded at publication guards against applying a stale replacement.
+    The sites come from the server's analysis of the current text (which must have the
+    converter's findings for ``rng``); the client's diagnostic at the same place, if any, is
+    attached so the editor shows the fix on it.
     """
     script = analysis.script
+    if analysis.torch is None or script.tree is None:
+        return []
     actions = []
-    for diagnostic in diagnostics:
-        issue = _issue_of(diagnostic)
-        fix = site_fix(issue) if issue is not None else None
-        if fix is None or script.tree is None:
+    for issue in analysis.torch.issues:
+        fix = site_fix(issue)
+        if fix is None:
             continue
-        here = _source_range(script.lines, diagnostic.range, ctx.encoding)
-        moved = SiteFix(here, fix.replacement, fix.imports, fix.site)
-        edits = site_edits(script, [moved])
+        here = to_lsp_range(script.lines, issue.range, ctx.encoding)
+        if not overlaps(here, rng):
+            continue
+        edits = site_edits(script, [fix])
         if not edits:
             continue
-        target = issue.target or "MindSpore" if issue else "MindSpore"
+        attached = [d for d in diagnostics if d.code == issue.code and d.range == here]
         actions.append(
             types.CodeAction(
-                title=f"Convert to {target}",
+                title=f"Convert {issue.source_api} to {issue.target or 'MindSpore'}",
                 kind=types.CodeActionKind.QuickFix,
-                diagnostics=[diagnostic],
+                diagnostics=attached or None,
                 is_preferred=True,
                 edit=ctx.edit(script.lines, edits),
             )
@@ -163,7 +157,7 @@ def fix_all_action(analysis: DocumentAnalysis, ctx: ActionContext) -> types.Code
         return None
     edits: list[SourceEdit] = []
     title = ""
-    if analysis.torch is not None and analysis.torch.issues:
+    if analysis.torch is not None and analysis.torch.complete and analysis.torch.issues:
         edits = site_edits(script, fixable_issues(analysis.torch.issues))
         title = "Fix all convertible calls in this file"
     elif script.placeholders:
@@ -196,9 +190,8 @@ def code_actions(
     """Every code action for a range of a document."""
     actions: list[types.CodeAction] = []
     if ctx.wants(types.CodeActionKind.QuickFix):
-        relevant = [d for d in diagnostics if d.code not in PLACEHOLDER_CODES]
         actions += placeholder_actions(analysis, rng, diagnostics, ctx)
-        actions += torch_actions(analysis, relevant, ctx)
+        actions += torch_actions(analysis, rng, diagnostics, ctx)
     fix_all = fix_all_action(analysis, ctx)
     if fix_all is not None:
         actions.append(fix_all)

@@ -7,6 +7,7 @@ event loop, and what the unit tests call directly.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from mindconverter.server.reports import ReportCache, ReportIndex, lines_match
 from mindconverter.server.script_analysis import ScriptAnalysis, analyse_script
 from mindconverter.server.settings import Settings
 from mindconverter.server.torch_analysis import (
+    Converter,
     TorchAnalysis,
     TorchCache,
     analyse_torch,
@@ -62,6 +64,13 @@ def analyse(
     reports: ReportCache | None = None,
     version: int | None = None,
     torch_cache: TorchCache | None = None,
+    *,
+    convert: bool = True,
+    budget: float | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    previous: DocumentAnalysis | None = None,
+    focus: tuple[int, int] | None = None,
+    converter: Converter | None = None,
 ) -> DocumentAnalysis:
     """Analyse a document.
 
@@ -72,12 +81,21 @@ def analyse(
         reports: Report cache; reports are not looked up without one.
         version: The document version.
         torch_cache: Per-document cache of converter results (makes re-analysis incremental).
+        convert: Run the AST converter on chunks it has not seen (else: preliminary scan).
+        budget: Seconds the converter may run; the rest stays preliminary.
+        should_stop: Checked between converted chunks.
+        previous: An analysis of the same text whose parse can be reused.
+        focus: Only convert the chunks overlapping these 1-based lines (first, last).
+        converter: How chunks are converted (default: in this process).
     """
-    report = find_report(text, path, settings, reports)
-    script = analyse_script(text, report)
+    if previous is not None and previous.text == text:
+        script = previous.script
+    else:
+        script = analyse_script(text, find_report(text, path, settings, reports))
+    report = script.report
     torch = None
     if script.tree is not None and mentions_torch(script):
-        torch = analyse_torch(script, settings.target, torch_cache)
+        torch = analyse_torch(script, settings.target, torch_cache, convert, budget, should_stop)
     trust = bool(report and path and lines_match(path, text, report))
     return DocumentAnalysis(version=version, script=script, torch=torch, trust_lines=trust)
 

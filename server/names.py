@@ -13,14 +13,39 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 
-def import_map(tree: ast.AST) -> dict[str, str]:
+def _import_nodes(tree: ast.AST, text: str | None) -> Iterator[ast.AST]:
+    """The nodes to look for imports in: with the source text, only statements mentioning
+    ``import`` are walked (cheap on large files)."""
+    if text is None or not isinstance(tree, ast.Module):
+        yield from ast.walk(tree)
+        return
+    starts = [0]
+    for index, char in enumerate(text):
+        if char == "\n":
+            starts.append(index + 1)
+    for statement in tree.body:
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            yield statement
+            continue
+        first = starts[statement.lineno - 1] if statement.lineno - 1 < len(starts) else 0
+        end_line = statement.end_lineno or statement.lineno
+        last = starts[end_line] if end_line < len(starts) else len(text)
+        if "import" in text[first:last]:
+            yield from ast.walk(statement)
+
+
+def import_map(tree: ast.AST, text: str | None = None) -> dict[str, str]:
     """Map every imported local name to the fully qualified name it is bound to.
 
     All ``import`` statements count, wherever they are (functions too); the last binding of a
     name wins. ``import a.b`` binds ``a``; ``from . import x`` (relative) is skipped.
+
+    Args:
+        tree: The parsed module.
+        text: Its source; when given, statements that cannot contain an import are skipped.
     """
     names: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in _import_nodes(tree, text):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:

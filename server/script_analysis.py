@@ -82,4 +82,4 @@ def analyse_script(
         return ScriptAnalysis(text, lines, None, report=report, syntax_error=error)
     has_markers = any(marker in text for marker in MARKERS)
     placeholders = find_placeholders(tree, lines) if has_markers else []
-    return ScriptAnalysis(text, lines, tree, import_map(tree), placeholders, report)
+    return ScriptAnalysis(text, lines, tree, import_map(tree, text), placeholders, report)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lsprotocol import types
+from mindconverter.server.converter_pool import ConverterPool
 from mindconverter.server.positions import UTF16
 from mindconverter.server.reports import ReportCache
 from mindconverter.server.settings import Settings
@@ -99,6 +100,9 @@ class MindConverterServer(LanguageServer):
         reports: Cache of the graph converter's JSON reports and weight maps.
         documents: Per-URI state of open documents.
         debounce: Seconds to wait after a change before analysing the document again.
+        convert_budget: Seconds of AST conversion between two publications of a document's
+            diagnostics while its analysis completes.
+        converter: The process running the AST converter.
     """
 
     def __init__(self) -> None:
@@ -113,6 +117,8 @@ class MindConverterServer(LanguageServer):
         self.reports = ReportCache()
         self.documents: dict[str, DocumentState] = {}
         self.debounce = 0.03
+        self.convert_budget = 0.5
+        self.converter = ConverterPool()
 
     @property
     def encoding(self) -> str:

@@ -6,31 +6,34 @@ cuts a module into *chunks*, one per top-level statement, each prefixed with the
 import header so names resolve as in the whole file, and converts chunks independently. Results
 are cached by chunk text: after an edit only the edited chunk is converted again.
 
-Positions of a chunk's issues are moved back to the document's coordinates.
+Positions of a chunk's issues are moved back to the document's coordinates. Chunks not
+converted yet are covered by :mod:`mindconverter.server.torch_scan`'s preliminary findings, so
+an analysis can be produced in milliseconds and completed later (``pending`` counts them).
 """
 
 from __future__ import annotations
 
 import ast
-import inspect
 import logging
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from lsprotocol import types
 from mindconverter.converter.issues import ConversionIssue, SourceRange
 from mindconverter.server.codes import SOURCE
-from mindconverter.server.positions import UTF16, to_lsp_range
+from mindconverter.server.converter_pool import convert_chunk
+from mindconverter.server.positions import UTF16, text_in, to_lsp_range
 from mindconverter.server.script_analysis import ScriptAnalysis
 from mindconverter.server.settings import Settings
+from mindconverter.server.torch_scan import scan_statements
 
 logger = logging.getLogger(__name__)
 
 CONVERTIBLE_KINDS = frozenset({"convert"})
-UNCONVERTIBLE_KINDS = frozenset({"unconvert"})
+UNCONVERTIBLE_KINDS = frozenset({"unconvert", "note"})
 TORCH_ROOTS = ("torch", "torchvision", "torchaudio")
 
 
@@ -47,6 +50,8 @@ class Chunk:
     text: str
     first_line: int
     header_lines: int
+    statements: tuple[ast.stmt, ...] = ()
+    last_line: int = 0
 
 
 @dataclass
@@ -55,11 +60,18 @@ class TorchAnalysis:
 
     Attributes:
         issues: Conversion issues, in document coordinates and source order.
+        pending: Chunks whose issues are still the preliminary scan's.
         error: Why the converter could not run (missing converter, internal error), if so.
     """
 
     issues: list[ConversionIssue] = field(default_factory=list)
+    pending: int = 0
     error: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Whether every chunk has the converter's findings."""
+        return self.pending == 0
 
 
 class TorchCache:
@@ -135,20 +147,22 @@ def split_chunks(script: ScriptAnalysis) -> tuple[Chunk, list[Chunk]]:
     assert script.tree is not None
     lines = script.lines
     header_parts: list[str] = []
-    body: list[tuple[int, int]] = []
+    body: list[tuple[int, int, list[ast.stmt]]] = []
     header_spans: list[tuple[int, int]] = []
     for first, last, members in _groups(script.tree):
         if all(_is_header(m, script.imports) for m in members):
             header_parts.append("\n".join(lines[first - 1 : last]))
             header_spans.append((first, last))
         else:
-            body.append((first, last))
+            body.append((first, last, members))
     header = "\n".join(header_parts)
     header_count = header.count("\n") + 1 if header else 0
     prefix = header + "\n" if header else ""
     chunks = [
-        Chunk(prefix + "\n".join(lines[first - 1 : last]) + "\n", first, header_count)
-        for first, last in body
+        Chunk(
+            prefix + "\n".join(lines[first - 1 : last]) + "\n", first, header_count, tuple(members)
+        )
+        for first, last, members in body
     ]
     header_chunk = Chunk(_header_in_place(lines, header_spans), 1, 0)
     return header_chunk, chunks
@@ -164,72 +178,76 @@ def _header_in_place(lines: Sequence[str], spans: list[tuple[int, int]]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _convert(text: str, target: str) -> list[ConversionIssue]:
-    from mindconverter.converter.ast.api import convert_source
-
-    if _accepts_target(convert_source):
-        return list(convert_source(text, target=target).issues)
-    return list(convert_source(text).issues)
-
-
-_TARGET_SUPPORT: dict[Any, bool] = {}
-
-
-def _accepts_target(func: Any) -> bool:
-    if func not in _TARGET_SUPPORT:
-        try:
-            _TARGET_SUPPORT[func] = "target" in inspect.signature(func).parameters
-        except (TypeError, ValueError):
-            _TARGET_SUPPORT[func] = False
-    return _TARGET_SUPPORT[func]
+Converter = Callable[[str, str], list[ConversionIssue]]
+"""Converts one chunk: ``(text, target) -> issues`` (in-process, or in a process pool)."""
 
 
 def _move(issue: ConversionIssue, chunk: Chunk) -> ConversionIssue | None:
     offset = chunk.first_line - 1 - chunk.header_lines
     rng = issue.range
+    if issue.kind == "note":  # "left unchanged": about the whole chunk
+        first = SourceRange(chunk.first_line, 0, chunk.first_line, 0)
+        return replace(issue, range=first)
     if rng.start_line <= chunk.header_lines:
         return None
     moved = SourceRange(rng.start_line + offset, rng.start_col, rng.end_line + offset, rng.end_col)
     return replace(issue, range=moved)
 
 
-def _chunk_issues(chunk: Chunk, target: str, cache: TorchCache | None) -> list[ConversionIssue]:
-    key = (chunk.text, target)
-    cached = cache.get(key) if cache is not None else None
-    if cached is None:
-        cached = _convert(chunk.text, target)
-        if cache is not None:
-            cache.put(key, cached)
-    return cached
-
-
 def analyse_torch(
-    script: ScriptAnalysis, target: str = "nn_ops", cache: TorchCache | None = None
+    script: ScriptAnalysis,
+    target: str = "nn_ops",
+    cache: TorchCache | None = None,
+    convert: bool = True,
+    budget: float | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    focus: tuple[int, int] | None = None,
+    converter: Converter | None = None,
 ) -> TorchAnalysis:
-    """Run the AST converter over a parsed document, chunk by chunk.
+    """The converter's findings on a parsed document, chunk by chunk.
 
     Args:
         script: The parsed document (must have parsed).
         target: API tier (``nn_ops`` or ``mint``).
         cache: Chunk cache of this document; without one every chunk is converted.
+        convert: Convert chunks missing from the cache; with ``False`` they get the
+            preliminary scan (milliseconds for any size).
+        budget: Seconds to spend converting; the rest stays preliminary.
+        should_stop: Checked between chunks; ``True`` leaves the rest preliminary.
+        focus: Convert only the chunks overlapping these 1-based lines (first, last).
+        converter: How to convert a chunk (default: in this process).
     """
     from mindconverter.converter.errors import ConverterError
 
+    convert_one = converter or convert_chunk
+    deadline = time.monotonic() + budget if budget is not None else None
+    header, chunks = split_chunks(script)
+    issues: list[ConversionIssue] = []
+    pending = 0
     try:
-        header, chunks = split_chunks(script)
-        issues = list(_chunk_issues(header, target, cache)) if header.text else []
-        for chunk in chunks:
-            issues += [
-                moved
-                for issue in _chunk_issues(chunk, target, cache)
-                if (moved := _move(issue, chunk)) is not None
-            ]
+        for chunk in ([header] if header.text else []) + chunks:
+            cached = cache.get((chunk.text, target)) if cache is not None else None
+            stop = not convert or (deadline is not None and time.monotonic() > deadline)
+            if focus is not None and chunk is not header:
+                stop = stop or chunk.last_line < focus[0] or chunk.first_line > focus[1]
+            if cached is None and (stop or (should_stop is not None and should_stop())):
+                pending += 1
+                issues += scan_statements(chunk.statements, script.lines, script.imports, target)
+                continue
+            if cached is None:
+                cached = convert_one(chunk.text, target)
+                if cache is not None:
+                    cache.put((chunk.text, target), cached)
+            if chunk is header:
+                issues += cached
+            else:
+                issues += [m for issue in cached if (m := _move(issue, chunk)) is not None]
     except ImportError as exc:
         return TorchAnalysis(error=f"the AST converter is not available: {exc}")
     except ConverterError as exc:
         return TorchAnalysis(error=exc.one_line())
     issues.sort(key=lambda i: (i.range.start_line, i.range.start_col, i.range.end_line))
-    return TorchAnalysis(issues=issues)
+    return TorchAnalysis(issues=issues, pending=pending)
 
 
 def category_of(issue: ConversionIssue) -> str | None:
@@ -256,6 +274,27 @@ def issue_message(issue: ConversionIssue) -> str:
     return f"{issue.source_api} → {issue.target}{detail}"
 
 
+def _issue_dict(issue: ConversionIssue) -> dict[str, object]:
+    """``issue.to_dict()`` without :func:`dataclasses.asdict`'s deep copies (hot path)."""
+    rng = issue.range
+    return {
+        "code": issue.code,
+        "kind": issue.kind,
+        "source_api": issue.source_api,
+        "target": issue.target,
+        "message": issue.message,
+        "range": {
+            "start_line": rng.start_line,
+            "start_col": rng.start_col,
+            "end_line": rng.end_line,
+            "end_col": rng.end_col,
+        },
+        "status": issue.status,
+        "hint": issue.hint,
+        "data": issue.data,
+    }
+
+
 def torch_diagnostics(
     analysis: TorchAnalysis, lines: Sequence[str], settings: Settings, encoding: str = UTF16
 ) -> list[types.Diagnostic]:
@@ -266,7 +305,7 @@ def torch_diagnostics(
         severity = settings.severity_of(category) if category else None
         if severity is None:
             continue
-        data = {"kind": "torch", **issue.to_dict()}
+        data = {"kind": "torch", "site": text_in(lines, issue.range), **_issue_dict(issue)}
         diagnostics.append(
             types.Diagnostic(
                 range=to_lsp_range(lines, issue.range, encoding),

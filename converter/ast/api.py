@@ -98,8 +98,11 @@ def _convert(module: cst.Module, source: str, target: str) -> AstConversion:
         return _unchanged(source, f"the converted code did not parse ({_first_line(exc)})")
     issues = result.ctx.issues()
     converted, total = result.ctx.counts()
-    layers = {name: {"kind": info.kind, "bases": info.bases, "layers": info.layers}
-              for name, info in result.types.classes.items()}
+    layers = {
+        name: {"kind": info.kind, "bases": info.bases, "layers": info.layers,
+               "items": info.items}
+        for name, info in result.types.classes.items()
+    }
     return AstConversion(
         code=result.code,
         issues=issues,

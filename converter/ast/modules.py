@@ -57,7 +57,44 @@ class ModuleRule(Rule):
         if self._user_defined(func.value, method):
             return
         self.ctx.handled.add(node)
-        self.convert_call(node, f"torch.nn.Module.{method}", receiver=True)
+        converted = self.convert_call(node, f"torch.nn.Module.{method}", receiver=True)
+        if converted and method in ("add_module", "register_module"):
+            self._refresh_sequential(node)
+
+    def _refresh_sequential(self, node: cst.Call) -> None:
+        """In an ``nn.Sequential`` subclass, re-read the cell list after adding a child.
+
+        ``SequentialCell.construct`` runs ``self.cell_list``, which ``insert_child_to_cell``
+        does not update; the child keeps its torch name (so checkpoints keep matching).
+        """
+        cls = self.types.current_class()
+        line = self.ctx.current_line()
+        if cls is None or "torch.nn.Sequential" not in self._all_bases(cls.name):
+            return
+        if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+            return
+        statement = line.body[0]
+        if not isinstance(statement, cst.Expr) or statement.value is not node:
+            return
+        refresh = cst.parse_statement("self.cell_list = list(self.name_cells().values())")
+
+        def add_refresh(updated: cst.CSTNode) -> cst.FlattenSentinel:
+            return cst.FlattenSentinel([updated, refresh])  # type: ignore[list-item]
+
+        self.ctx.edit(line, add_refresh)
+
+    def _all_bases(self, name: str) -> set[str]:
+        seen: set[str] = set()
+        pending = [name]
+        while pending:
+            current = self.types.classes.get(pending.pop())
+            if current is None:
+                continue
+            for base in current.bases:
+                if base not in seen:
+                    seen.add(base)
+                    pending.append(base)
+        return seen
 
     def _is_module_receiver(self, receiver: cst.BaseExpression) -> bool:
         if isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Name):

@@ -19,8 +19,8 @@ AMBIGUOUS = frozenset(
      "insert", "remove", "clear", "get", "keys", "values", "items", "join", "format", "replace",
      "strip", "type", "to", "item", "apply", "fill", "put", "take", "tolist", "float", "int",
      "long", "bool", "double", "half", "all", "any", "mean", "sum", "max", "min", "view",
-     "reshape", "transpose", "flatten", "squeeze", "repeat", "numpy", "cpu", "cuda", "size",
-     "clone", "detach", "std", "var", "prod", "round", "clip", "astype", "dim"}
+     "reshape", "transpose", "flatten", "squeeze", "repeat", "numpy", "cpu", "cuda",
+     "clone", "detach", "std", "var", "prod", "round", "clip", "astype"}
 )
 NOT_TENSOR = frozenset(
     {typeinfo.OTHER, typeinfo.MODULE, "class", typeinfo.OPTIMIZER, typeinfo.SCHEDULER,

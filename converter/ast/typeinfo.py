@@ -8,6 +8,7 @@ when a rule looks at an expression, every earlier binding has been seen. It also
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,12 +73,14 @@ class ClassInfo:
     attrs: dict[str, str] = field(default_factory=dict)
     layers: dict[str, dict[str, Any]] = field(default_factory=dict)
     methods: set[str] = field(default_factory=set)
+    items: list[dict[str, Any] | None] | None = None
     getitem_arity: int | None = None
 
 
 @dataclass
 class _Scope:
     kinds: dict[str, str] = field(default_factory=dict)
+    layers: dict[str, dict[str, Any]] = field(default_factory=dict)
     cls: ClassInfo | None = None
     function: str = ""
 
@@ -302,17 +305,25 @@ class TypeTracker(BatchableCSTVisitor):
                 cls.attrs[target.attr.value] = kind
 
     def _record_layer(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        layer = self.describe_layer(value)
+        if isinstance(target, cst.Name):
+            if layer:
+                self.scopes[-1].layers[target.value] = layer
+            else:
+                self.scopes[-1].layers.pop(target.value, None)
+            return
         cls = self.current_class()
         if cls is None or cls.kind != MODULE:
             return
-        if isinstance(target, cst.Attribute) and _is_self(target.value):
-            layer = self.describe_layer(value)
-            if layer:
-                cls.layers[target.attr.value] = layer
+        if isinstance(target, cst.Attribute) and _is_self(target.value) and layer:
+            cls.layers[target.attr.value] = layer
 
     def describe_layer(self, expr: cst.BaseExpression) -> dict[str, Any] | None:
         """What layer an expression builds, for the weight converter (``None`` if unknown)."""
-        if isinstance(expr, cst.Name) and expr.value in self.classes:
+        if isinstance(expr, cst.Name):
+            for scope in reversed(self.scopes):
+                if expr.value in scope.layers:
+                    return scope.layers[expr.value]
             return None
         if not isinstance(expr, cst.Call):
             return None
@@ -323,12 +334,61 @@ class TypeTracker(BatchableCSTVisitor):
             return None
         layer: dict[str, Any] = {"type": name}
         if name == "torch.nn.Sequential":
-            items = [self.describe_layer(arg.value) for arg in expr.args if not arg.star]
-            if not any(arg.star for arg in expr.args):
+            items = self.sequential_items(expr.args)
+            if items is not None:
                 layer["items"] = items
         elif name == "torch.nn.ModuleList" and expr.args:
             layer["item"] = self._element_layer(expr.args[0].value)
+        elif name == "torch.nn.ModuleDict" and expr.args:
+            layer["entries"] = self._dict_layers(expr.args[0].value)
         return layer
+
+    def sequential_items(self, args: Sequence[cst.Arg]) -> Any:
+        """Layers of ``Sequential(a, b, c)`` (a list) or ``Sequential(OrderedDict(...))`` (a dict)."""
+        if any(arg.star for arg in args):
+            return None
+        if len(args) == 1 and isinstance(args[0].value, cst.Call):
+            inner = args[0].value
+            if isinstance(inner.func, cst.Name) and inner.func.value == "OrderedDict":
+                return self._dict_layers(inner.args[0].value) if inner.args else None
+        return [self.describe_layer(arg.value) for arg in args]
+
+    def _dict_layers(self, expr: cst.BaseExpression) -> dict[str, Any] | None:
+        pairs: list[tuple[cst.BaseExpression, cst.BaseExpression]] = []
+        if isinstance(expr, cst.Dict):
+            pairs = [(el.key, el.value) for el in expr.elements if isinstance(el, cst.DictElement)]
+        elif isinstance(expr, (cst.List, cst.Tuple)):
+            for el in expr.elements:
+                if isinstance(el.value, cst.Tuple) and len(el.value.elements) == 2:
+                    pairs.append((el.value.elements[0].value, el.value.elements[1].value))
+        result: dict[str, Any] = {}
+        for key, value in pairs:
+            if isinstance(key, cst.SimpleString) and isinstance(key.evaluated_value, str):
+                result[key.evaluated_value] = self.describe_layer(value)
+        return result or None
+
+    def visit_Call(self, node: cst.Call) -> None:
+        """Record ``super().__init__(layers...)`` of Sequential subclasses and ``add_module``."""
+        cls = self.current_class()
+        if cls is None or cls.kind != MODULE or not isinstance(node.func, cst.Attribute):
+            return
+        method = node.func.attr.value
+        receiver = node.func.value
+        if method == "__init__" and isinstance(receiver, cst.Call) and isinstance(
+            receiver.func, cst.Name
+        ) and receiver.func.value == "super":
+            if "torch.nn.Sequential" in cls.bases and node.args:
+                items = self.sequential_items(node.args)
+                if isinstance(items, list):
+                    cls.items = items
+                elif isinstance(items, dict):
+                    cls.layers.update(items)
+        elif method in ("add_module", "register_module") and _is_self(receiver):
+            if len(node.args) == 2 and isinstance(node.args[0].value, cst.SimpleString):
+                key = node.args[0].value.evaluated_value
+                layer = self.describe_layer(node.args[1].value)
+                if isinstance(key, str) and layer:
+                    cls.layers[key] = layer
 
     def _element_layer(self, expr: cst.BaseExpression) -> dict[str, Any] | None:
         if isinstance(expr, (cst.ListComp, cst.GeneratorExp)):

@@ -72,8 +72,59 @@ class WeightEntry:
 
 
 @dataclass
+class ClassCode:
+    """One generated ``nn.Cell`` class.
+
+    Attributes:
+        name: The class name.
+        lines: Source lines of the class.
+        where: Item key → 0-based offsets within :attr:`lines` (keys: item index, and
+            ``("init", index)`` for a placeholder's ``__init__`` line).
+        weights: Parameters, named relative to an instance of this class.
+        input_names: ``construct`` parameter names.
+        output_vars: Names returned by ``construct``.
+        attr_names: Per item, the attribute it created in ``__init__`` (or None).
+        item_params: Per item, the parameter names it uses.
+        has_placeholder: Whether the class uses ``UnconvertedOp``.
+    """
+
+    name: str
+    lines: list[str]
+    where: dict[Any, list[int]]
+    weights: list[WeightEntry]
+    input_names: list[str]
+    output_vars: list[str]
+    attr_names: list[str | None]
+    item_params: list[list[str]]
+    has_placeholder: bool
+
+
+@dataclass
+class BlockEmit:
+    """A call to a sub-Cell (a repeated block) standing for several ONNX nodes.
+
+    Attributes:
+        base: Readable base of the instance attribute (``layer1_0``).
+        code: The block's class (shared by every instance with the same code).
+        inputs: ONNX values fed to the block, in ``construct`` order.
+        outputs: ONNX values the block returns.
+        weights: This instance's parameters, named relative to the block.
+        members: Indices (in the flat node list) of the nodes inside the block.
+        member_items: Per member, its item index inside the block's class.
+    """
+
+    base: str
+    code: ClassCode
+    inputs: list[str]
+    outputs: list[str]
+    weights: list[WeightEntry]
+    members: list[int]
+    member_items: list[int]
+
+
+@dataclass
 class EmitResult:
-    """The script and everything needed to save and trace it."""
+    """The script and everything needed to save and trace it (indexed by flat node)."""
 
     source: str
     weights: list[WeightEntry]
@@ -83,68 +134,88 @@ class EmitResult:
     node_params: list[list[str]] = field(default_factory=list)
     attr_names: list[str | None] = field(default_factory=list)
     placeholder_lines: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+    blocks: dict[str, list[str]] = field(default_factory=dict)
 
 
 class Emitter:
-    """Builds one script.
+    """Builds one ``nn.Cell`` class.
 
     Args:
-        class_name: Name of the generated ``nn.Cell`` class.
-        header: Docstring lines describing the source model.
-        inputs: ``(onnx_name, dtype)`` of the graph inputs in ``construct`` order.
+        class_name: Name of the generated class.
+        doc: The class docstring (one line).
+        inputs: ONNX names of the values ``construct`` takes.
         outputs: ONNX value names returned by ``construct``.
         consts: Constant tensors that become parameters.
         constants: All values known at conversion time (for outputs that fold to constants).
+        input_py_names: Fixed ``construct`` parameter names (blocks use canonical names).
+        strip_prefix: Removed from constant names (blocks name constants relative to
+            themselves, so that every instance has the same code).
     """
 
     def __init__(
         self,
         class_name: str,
-        header: list[str],
+        doc: str,
         inputs: list[str],
         outputs: list[str],
         consts: ConstStore,
         constants: dict[str, np.ndarray],
+        input_py_names: list[str] | None = None,
+        strip_prefix: str = "",
     ) -> None:
         self.class_name = class_name
-        self.header = header
+        self.doc = doc
         self.inputs = inputs
         self.outputs = outputs
         self.consts = consts
         self.constants = constants
+        self.input_py_names = input_py_names
+        self.strip_prefix = strip_prefix
         self._attrs = NameAllocator({"construct", "training", "phase", "cells", "parameters"})
         self._vars = NameAllocator({"self"})
         self._env: dict[str, str] = {}
         self._const_attr: dict[str, str] = {}
-        self._init: list[tuple[str, int | None]] = []
-        self._body: list[tuple[str, int | None]] = []
+        self._init: list[tuple[str, Any]] = []
+        self._body: list[tuple[str, Any]] = []
         self._weights: list[WeightEntry] = []
         self._node_params: dict[int, list[str]] = {}
 
-    def emit(self, nodes: list[NodeEmit]) -> EmitResult:
-        """Render the script for ``nodes`` (in topological order)."""
-        input_names = [self._vars.allocate(name, "input") for name in self.inputs]
+    def emit_class(self, items: list[NodeEmit | BlockEmit]) -> ClassCode:
+        """Render the class for ``items`` (in topological order)."""
+        if self.input_py_names is not None:
+            input_names = [self._vars.allocate(n) for n in self.input_py_names]
+        else:
+            input_names = [self._vars.allocate(name, "input") for name in self.inputs]
         self._env.update(zip(self.inputs, input_names))
+        self._items = items
         attr_names: list[str | None] = []
-        for index, item in enumerate(nodes):
-            attr_names.append(self._emit_node(index, item))
-        output_vars = [self._output_var(name) for name in self.outputs]
-        source, lines = self._assemble(input_names, output_vars, any(n.placeholder for n in nodes))
-        node_lines = [lines.get(i, []) for i in range(len(nodes))]
-        placeholders = {
-            i: (min(lines.get(("init", i), [0])), 9, max(lines.get(i, [0])))
-            for i, n in enumerate(nodes) if n.placeholder
-        }
-        return EmitResult(
-            source=source,
-            weights=self._weights,
-            input_names=input_names,
-            output_vars=output_vars,
-            node_lines=node_lines,
-            node_params=[self._node_params.get(i, []) for i in range(len(nodes))],
-            attr_names=attr_names,
-            placeholder_lines=placeholders,
-        )
+        for index, item in enumerate(items):
+            if isinstance(item, BlockEmit):
+                attr_names.append(self._emit_block(index, item))
+            else:
+                attr_names.append(self._emit_node(index, item))
+        output_vars = [self._var_of(name) for name in self.outputs]
+        lines, where = self._class_lines(input_names, output_vars)
+        has_placeholder = any(
+            (isinstance(i, NodeEmit) and i.placeholder is not None)
+            or (isinstance(i, BlockEmit) and i.code.has_placeholder) for i in items)
+        return ClassCode(self.class_name, lines, where, self._weights, input_names, output_vars,
+                         attr_names, [self._node_params.get(i, []) for i in range(len(items))],
+                         has_placeholder)
+
+    def _emit_block(self, index: int, block: BlockEmit) -> str:
+        attr = self._attrs.allocate(block.base, "block")
+        self._init.append((f"self.{attr} = {block.code.name}()", index))
+        for w in block.weights:
+            self._add_weight(index, f"{attr}.{w.name}", w.value, w.source, w.trainable)
+        args = ", ".join(self._var_of(name) for name in block.inputs)
+        targets = []
+        for j, out in enumerate(block.outputs):
+            var = self._vars.allocate(block.base if j == 0 else f"{block.base}_{j}", "out")
+            self._env[out] = var
+            targets.append(var)
+        self._body.append((f"{', '.join(targets)} = self.{attr}({args})", index))
+        return attr
 
     # -- nodes ------------------------------------------------------------------------------
     def _emit_node(self, index: int, item: NodeEmit) -> str | None:
@@ -219,9 +290,11 @@ class Emitter:
     # -- constants and weights --------------------------------------------------------------
     def _const_ref(self, index: int):
         def render(key: str) -> str:
+            hint = self.consts.hints.get(key, "const")
+            if self.strip_prefix:  # inside a block: name constants after the local node
+                hint = getattr(self._items[index], "base", hint)
             text = self._const_text(
-                key, self.consts.arrays[key], self.consts.hints.get(key, "const"),
-                self.consts.trainable.get(key, True),
+                key, self.consts.arrays[key], hint, self.consts.trainable.get(key, True),
             )
             self._node_params.setdefault(index, []).append(text[len("self."):])
             return text
@@ -233,8 +306,12 @@ class Emitter:
     ) -> str:
         if key in self._const_attr:
             return f"self.{self._const_attr[key]}"
-        readable = "::" not in key and not key.isdigit() and any(c.isalpha() for c in key)
-        attr = self._attrs.allocate(key if readable else f"{hint}_const", "const")
+        name = key[len(self.strip_prefix):] if (
+            self.strip_prefix and key.startswith(self.strip_prefix)) else key
+        readable = "::" not in name and not name.isdigit() and any(c.isalpha() for c in name)
+        if self.strip_prefix and name == key:
+            readable = False  # a name from outside the block would differ per instance
+        attr = self._attrs.allocate(name if readable else f"{hint}_const", "const")
         self._const_attr[key] = attr
         train = value.dtype.kind == "f" if trainable is None else trainable
         shape = literal(tuple(int(d) for d in value.shape))
@@ -255,37 +332,47 @@ class Emitter:
             self._node_params.setdefault(index, []).append(name)
 
     # -- assembly ---------------------------------------------------------------------------
-    def _assemble(
-        self, input_names: list[str], output_vars: list[str], placeholders: bool
-    ) -> tuple[str, dict[Any, list[int]]]:
-        lines: list[str] = ['"""' + self.header[0]]
-        lines += self.header[1:]
-        lines += ['"""', "import mindspore as ms", "from mindspore import nn, ops", "", ""]
-        if placeholders:
-            lines += PLACEHOLDER_CLASS.splitlines() + ["", ""]
-        lines += [
+    def _class_lines(
+        self, input_names: list[str], output_vars: list[str]
+    ) -> tuple[list[str], dict[Any, list[int]]]:
+        lines = [
             f"class {self.class_name}(nn.Cell):",
-            f'    """{self.header[0]}"""',
+            f'    """{self.doc}"""',
             "",
             "    def __init__(self):",
             "        super().__init__()",
         ]
         where: dict[Any, list[int]] = {}
         for text, key in self._init:
-            lines.append("        " + text)
             if key is not None:
                 where.setdefault(key, []).append(len(lines))
+            lines.append("        " + text)
         lines += ["", f"    def construct(self, {', '.join(input_names)}):"]
         for text, key in self._body:
-            lines.append("        " + text)
             if key is not None:
                 where.setdefault(key, []).append(len(lines))
+            lines.append("        " + text)
         lines.append(f"        return {', '.join(output_vars)}")
-        lines += ["", "", *_loader_function(self.class_name)]
-        for key in list(where):  # __init__ lines of placeholders count as the node's lines too
+        for key in list(where):  # a placeholder's __init__ line is the node's line too
             if isinstance(key, tuple):
                 where.setdefault(key[1], []).extend(where[key])
-        return "\n".join(lines) + "\n", where
+        return lines, where
+
+
+def assemble_module(
+    header: list[str], blocks: list[ClassCode], main: ClassCode
+) -> tuple[str, dict[str, int]]:
+    """The whole script; returns it and each class's first line (1-based)."""
+    lines: list[str] = ['"""' + header[0], *header[1:], '"""',
+                        "import mindspore as ms", "from mindspore import nn, ops", "", ""]
+    if main.has_placeholder or any(b.has_placeholder for b in blocks):
+        lines += PLACEHOLDER_CLASS.splitlines() + ["", ""]
+    starts: dict[str, int] = {}
+    for code in [*blocks, main]:
+        starts[code.name] = len(lines) + 1
+        lines += code.lines + ["", ""]
+    lines += _loader_function(main.name)
+    return "\n".join(lines) + "\n", starts
 
 
 def _loader_function(class_name: str) -> list[str]:

@@ -36,3 +36,32 @@ def node_base_name(node: onnx.NodeProto) -> str:
         head = word.split("_")[0].lower()
         return word.lower() if head == op.replace("_", "") or head == op else f"{op}_{word}"
     return op
+
+
+def scope_chain(node: onnx.NodeProto) -> list[str]:
+    """Module paths enclosing ``node``, outermost first (from PyTorch-style scope names).
+
+    ``/layer1/layer1.0/conv1/Conv`` → ``["layer1", "layer1.0", "layer1.0.conv1"]``; exporters
+    that write full dotted paths at every level (``/features/features.0/Conv``) give the same.
+    """
+    if not node.name.startswith("/"):
+        return []
+    parts = [p for p in node.name.split("/") if p][:-1]
+    chain: list[str] = []
+    for part in parts:
+        parent = chain[-1] if chain else ""
+        full = part if not parent or part.startswith(parent + ".") else f"{parent}.{part}"
+        chain.append(full)
+    return chain
+
+
+def relative_base_name(node: onnx.NodeProto, scope: str) -> str:
+    """Like :func:`node_base_name`, relative to the enclosing module ``scope``."""
+    op = op_word(node.op_type)
+    chain = scope_chain(node)
+    deepest = chain[-1] if chain else ""
+    rel = deepest[len(scope) + 1:] if deepest.startswith(scope + ".") else ""
+    if not rel:
+        return op
+    ident = to_identifier(rel.replace(".", "_"), op)
+    return ident if node.op_type in LAYER_OPS else f"{ident}_{op}"

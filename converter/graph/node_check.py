@@ -1,10 +1,10 @@
 """Per-node verification: compare every intermediate value with onnxruntime, in graph order.
 
-A second copy of the network is emitted (into a temporary folder, never the output folder)
-whose ``construct`` also returns every intermediate value; it is run in PyNative mode with the
-generated checkpoint, and onnxruntime runs the model with the same values exposed as outputs.
-The first value that differs beyond tolerance names the node that was mis-converted.
-"""
+A flat copy of the network (no sub-Cells) is emitted into a temporary folder, never the output
+folder, with a ``construct`` that also returns every intermediate value and its own temporary
+checkpoint; it runs in PyNative mode while onnxruntime runs the model with the same values
+exposed as outputs. The first value that differs beyond tolerance names the node that was
+mis-converted."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def check_nodes(
         return NodeVerification()
     try:
         expected = _run_reference(reference, input_names, feeds, names)
-        actual = _run_debug_network(graph, names, checkpoint, stem, feeds)
+        actual = _run_debug_network(graph, names, stem, feeds)
     except Exception as exc:
         return NodeVerification(error=f"{type(exc).__name__}: {str(exc)[:300]}")
     by_name = dict(zip(names, zip(actual, expected)))
@@ -72,13 +72,18 @@ def _run_reference(reference: onnx.ModelProto, input_names: list[str],
     return verify_mod.run_onnxruntime(probe, input_names, feeds, names)
 
 
-def _run_debug_network(graph: ConvertedGraph, names: list[str], checkpoint: Path, stem: str,
+def _run_debug_network(graph: ConvertedGraph, names: list[str], stem: str,
                        feeds: list[np.ndarray]) -> list[np.ndarray]:
+    """Run a flat copy of the network (no sub-Cells) that returns every value in ``names``."""
+    from mindconverter.converter.graph.writers import save_checkpoint
+
     emit = graph.emit_with_outputs(names)
     workdir = Path(tempfile.mkdtemp(prefix="mindconverter-nodes-"))
     try:
         script = workdir / f"{stem}_all_values.py"
         script.write_text(emit.source, encoding="utf-8")
+        checkpoint = workdir / f"{stem}_all_values.ckpt"
+        save_checkpoint(emit.weights, checkpoint)
         module = verify_mod.import_script(script, f"{stem}_nodes")
         net = getattr(module, graph.emitter_args[0])()
         not_loaded, _ = verify_mod.load_weights(net, checkpoint)

@@ -15,20 +15,15 @@ import numpy as np
 import onnx
 from mindconverter.converter.atomic import AtomicOutput
 from mindconverter.converter.errors import ConverterError, ErrorCode
+from mindconverter.converter.graph import exporters, writers
 from mindconverter.converter.graph import ops as _ops  # noqa: F401  (registers converters)
 from mindconverter.converter.graph import verify as verify_mod
-from mindconverter.converter.graph import exporters, writers
 from mindconverter.converter.graph.context import ConstStore, ConvertContext, ValueInfo
-from mindconverter.converter.graph.emitter import (
-    EmitResult,
-    Emitter,
-    NodeEmit,
-    Placeholder,
-    class_name_for,
-)
+from mindconverter.converter.graph.emitter import EmitResult, NodeEmit, Placeholder, class_name_for
 from mindconverter.converter.graph.folding import fold_constants
 from mindconverter.converter.graph.loader import load_onnx
 from mindconverter.converter.graph.names import node_base_name
+from mindconverter.converter.graph.node_check import check_nodes
 from mindconverter.converter.graph.passes import (
     GraphInput,
     fix_interface,
@@ -36,14 +31,14 @@ from mindconverter.converter.graph.passes import (
     select_inputs,
     select_outputs,
 )
+from mindconverter.converter.graph.plugins import load_plugins
 from mindconverter.converter.graph.registry import (
     ConversionNotPossible,
     ConverterRegistry,
     UnsupportedOpError,
     default_registry,
 )
-from mindconverter.converter.graph.node_check import check_nodes
-from mindconverter.converter.graph.plugins import load_plugins
+from mindconverter.converter.graph.script import build_script
 from mindconverter.converter.graph.upgrade import maybe_upgrade
 from mindconverter.converter.naming import to_identifier
 from mindconverter.converter.report import (
@@ -73,10 +68,10 @@ class ConvertedGraph:
     emitter_args: tuple[Any, ...] = ()
 
     def emit_with_outputs(self, outputs: list[str]) -> EmitResult:
-        """Emit the same network returning ``outputs`` (e.g. every intermediate value)."""
+        """Emit the network flat (no sub-Cells), returning ``outputs`` (e.g. every value)."""
         class_name, header, input_names, _, consts, constants = self.emitter_args
-        emitter = Emitter(class_name, header, input_names, outputs, consts, constants)
-        return emitter.emit(self.nodes)
+        return build_script(self.nodes, class_name, header, input_names, outputs, consts,
+                            constants, blocks=False)
 
 
 def convert(
@@ -98,6 +93,7 @@ def convert(
     modes: Sequence[str] = verify_mod.MODES,
     export: str | None = None,
     plugins: Sequence[str | os.PathLike[str]] = (),
+    blocks: bool = True,
 ) -> ConversionResult:
     """Convert an ONNX model; see :func:`mindconverter.convert_onnx`."""
     report = _notify(progress)
@@ -122,7 +118,8 @@ def convert(
     opsets = {(i.domain if i.domain != "ai.onnx" else ""): i.version for i in model.opset_import}
     header = _header(Path(model_file).name, opsets.get("", 0), model)
     graph = convert_graph(work, values, constants, opsets, registry or default_registry,
-                          class_name_for(stem), header, [i.name for i in inputs], outputs)
+                          class_name_for(stem), header, [i.name for i in inputs], outputs,
+                          blocks=blocks)
     graph.warnings.extend(_dropout_warning(reference))
     graph.warnings.extend(ConversionWarning("MC-W001", note) for note in notes)
     report("write")
@@ -160,7 +157,7 @@ def convert(
 def convert_graph(
     work: onnx.ModelProto, values: dict[str, ValueInfo], constants: dict[str, np.ndarray],
     opsets: dict[str, int], registry: ConverterRegistry, class_name: str, header: list[str],
-    input_names: list[str], outputs: list[str],
+    input_names: list[str], outputs: list[str], blocks: bool = True,
 ) -> ConvertedGraph:
     """Convert every node of a prepared graph and emit the script (no files written)."""
     consts = ConstStore()
@@ -183,7 +180,7 @@ def convert_graph(
         for code, message in ctx.warnings:
             warnings.setdefault((code, message), []).append(node.name)
     args = (class_name, header, input_names, outputs, consts, constants)
-    emit = Emitter(*args).emit(nodes)
+    emit = build_script(nodes, *args, blocks=blocks)
     histogram = dict(sorted(Counter(n.node.op_type for n in nodes).items()))
     return ConvertedGraph(
         emit, nodes, reasons,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from lsprotocol import types
 from mindconverter.server.actions import (
     CONVERT_FILE_KIND,
@@ -19,33 +21,53 @@ from mindconverter.server.torch_analysis import mentions_torch
 KINDS = [types.CodeActionKind.QuickFix, FIX_ALL_KIND, CONVERT_FILE_KIND]
 
 
-def _with_torch(ls: MindConverterServer, uri: str, analysis: DocumentAnalysis) -> DocumentAnalysis:
-    """The analysis with the AST converter's findings (chunk cache makes this incremental)."""
-    if analysis.torch is not None or analysis.script.tree is None:
+def with_converter(
+    ls: MindConverterServer,
+    uri: str,
+    analysis: DocumentAnalysis,
+    focus: tuple[int, int] | None,
+) -> DocumentAnalysis:
+    """The analysis with the converter's findings for ``focus`` lines (``None``: all).
+
+    Chunks already converted come from the cache; the others are converted now.
+    """
+    if analysis.script.tree is None or not mentions_torch(analysis.script):
         return analysis
-    if not mentions_torch(analysis.script):
+    torch = analysis.torch
+    if torch is not None and torch.complete:
         return analysis
-    state = ls.state(uri)
     return analyse(
         analysis.text,
         document_path(uri),
         ls.settings,
         ls.reports,
         version=analysis.version,
-        torch_cache=state.torch_cache,
+        torch_cache=ls.state(uri).torch_cache,
+        previous=analysis,
+        focus=focus,
+        converter=ls.converter.convert,
     )
 
 
-def on_code_action(
+async def on_code_action(
     ls: MindConverterServer, params: types.CodeActionParams
 ) -> list[types.CodeAction] | None:
-    """Quick fixes for the diagnostics in range, plus the file-level source actions."""
+    """Quick fixes for the sites in range, plus the file-level source actions.
+
+    Only the chunks under the range are converted for an ordinary request (the editor asks on
+    every cursor move); an explicit request for source actions converts the whole file, so
+    that "Fix all" covers everything.
+    """
     uri = params.text_document.uri
     analysis = current_analysis(ls, uri)
     only = params.context.only
-    wants_source = not only or any(str(getattr(k, "value", k)).startswith("source") for k in only)
-    if wants_source:
-        analysis = _with_torch(ls, uri, analysis)
+    asked_source = bool(only) and any(
+        str(getattr(k, "value", k)).startswith("source") for k in only
+    )
+    lines = (params.range.start.line + 1, params.range.end.line + 1)
+    focus = None if asked_source else lines
+    loop = asyncio.get_running_loop()
+    analysis = await loop.run_in_executor(ls.thread_pool, with_converter, ls, uri, analysis, focus)
     ctx = ActionContext(
         uri=uri,
         version=analysis.version,

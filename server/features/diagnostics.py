@@ -54,10 +54,27 @@ def document_path(uri: str) -> str | None:
 
 
 def analyse_text(
-    ls: MindConverterServer, uri: str, text: str, version: int | None
+    ls: MindConverterServer,
+    uri: str,
+    text: str,
+    version: int | None,
+    convert: bool,
+    previous: DocumentAnalysis | None = None,
 ) -> DocumentAnalysis:
-    """Analyse one version of an open document (runs in a worker thread)."""
+    """Analyse one version of an open document (runs in a worker thread).
+
+    With ``convert`` the AST converter works on unseen chunks for up to
+    :attr:`MindConverterServer.convert_budget` seconds, stopping early when the document
+    changes; without, unseen chunks get the preliminary scan.
+    """
     state = ls.state(uri)
+
+    def stale() -> bool:
+        try:
+            return ls.workspace.get_text_document(uri).version != version
+        except Exception:
+            return True
+
     return analyse(
         text,
         document_path(uri),
@@ -65,24 +82,47 @@ def analyse_text(
         ls.reports,
         version=version,
         torch_cache=state.torch_cache,
+        convert=convert,
+        budget=ls.convert_budget if convert else None,
+        should_stop=stale,
+        previous=previous,
+        converter=ls.converter.convert,
     )
 
 
+def _current(ls: MindConverterServer, uri: str, version: int | None) -> bool:
+    if uri not in ls.documents:
+        return False
+    return ls.workspace.get_text_document(uri).version == version
+
+
 async def run_diagnostics(ls: MindConverterServer, uri: str, delay: float) -> None:
-    """Wait ``delay`` seconds, analyse the document off the loop, publish if still current."""
+    """Analyse a document off the loop and publish, then complete the analysis progressively.
+
+    The first publication comes from the converter's cached chunks plus the preliminary scan
+    (milliseconds); then the converter works through the unseen chunks in rounds of
+    :attr:`MindConverterServer.convert_budget` seconds, publishing after each. A newer
+    version of the document stops the run (its own run takes over, reusing the cache).
+    """
     if delay > 0:
         await asyncio.sleep(delay)
     document = ls.workspace.get_text_document(uri)
     version, text = document.version, document.source
     loop = asyncio.get_running_loop()
-    analysis = await loop.run_in_executor(ls.thread_pool, analyse_text, ls, uri, text, version)
-    if uri not in ls.documents or ls.workspace.get_text_document(uri).version != version:
-        return
-    state = ls.state(uri)
-    state.analysis = analysis
-    if analysis.parsed:
-        state.published = diagnostics_for(analysis, ls.settings, uri, ls.encoding)
-    publish(ls, uri, state.published, version)
+    analysis = await loop.run_in_executor(
+        ls.thread_pool, analyse_text, ls, uri, text, version, False
+    )
+    while _current(ls, uri, version):
+        state = ls.state(uri)
+        state.analysis = analysis
+        if analysis.parsed:
+            state.published = diagnostics_for(analysis, ls.settings, uri, ls.encoding)
+        publish(ls, uri, state.published, version)
+        if analysis.torch is None or analysis.torch.complete:
+            return
+        analysis = await loop.run_in_executor(
+            ls.thread_pool, analyse_text, ls, uri, text, version, True, analysis
+        )
 
 
 def publish(
@@ -141,8 +181,14 @@ def on_did_close(ls: MindConverterServer, params: types.DidCloseTextDocumentPara
     publish(ls, uri, [], None)
 
 
+def on_shutdown(ls: MindConverterServer, params: None) -> None:
+    """Stop the converter process."""
+    ls.converter.shutdown()
+
+
 def register(server: MindConverterServer) -> None:
     """Register the document-sync handlers that drive diagnostics."""
+    server.feature(types.SHUTDOWN)(guarded(on_shutdown))
     server.feature(types.TEXT_DOCUMENT_DID_OPEN)(guarded(on_did_open))
     server.feature(types.TEXT_DOCUMENT_DID_CHANGE)(guarded(on_did_change))
     server.feature(types.TEXT_DOCUMENT_DID_SAVE)(guarded(on_did_save))

@@ -18,5 +18,6 @@ from mindconverter.converter.ast.matchers import functional  # noqa: E402, F401
 from mindconverter.converter.ast.matchers import tensor  # noqa: E402, F401
 from mindconverter.converter.ast.matchers import module_methods  # noqa: E402, F401
 from mindconverter.converter.ast.matchers import training  # noqa: E402, F401
+from mindconverter.converter.ast.matchers import init  # noqa: E402, F401
 
 __all__ = ["MATCHERS", "CallMatcher", "CallPlan", "default_sources", "find", "register"]

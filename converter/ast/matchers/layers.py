@@ -180,4 +180,15 @@ class InterpolateScaleMatcher(CallMatcher):
         if scale is not None and not is_name(scale, "None") and not bound.has("size"):
             if not bound.has("recompute_scale_factor"):
                 plan.add("recompute_scale_factor", "True")
+            for out in plan.args:
+                if out.source == bound.params["scale_factor"]:
+                    out.transform = _as_float
         return self.finish(CallPlan(target=spec.target, args=plan, spec=spec))
+
+
+def _as_float(expr: cst.BaseExpression) -> cst.BaseExpression:
+    """MindSpore wants a float ``scale_factor``: ``2`` → ``2.0`` (other expressions stay)."""
+    if isinstance(expr, cst.Integer):
+        return cst.Float(f"{int(expr.evaluated_value)}.0")
+    return expr
+
