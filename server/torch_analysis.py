@@ -45,6 +45,8 @@ class Chunk:
         text: The chunk's source: the import header, then the statement's lines.
         first_line: 1-based document line of the statement's first line.
         header_lines: Number of header lines at the top of ``text``.
+        statements: The top-level statements (for the preliminary scan).
+        last_line: 1-based document line of the statement's last line.
     """
 
     text: str
@@ -138,44 +140,35 @@ def _groups(tree: ast.Module) -> list[tuple[int, int, list[ast.stmt]]]:
     return groups
 
 
-def split_chunks(script: ScriptAnalysis) -> tuple[Chunk, list[Chunk]]:
-    """Cut a parsed document into its header chunk and one chunk per statement group.
+def split_chunks(script: ScriptAnalysis) -> list[Chunk]:
+    """Cut a parsed document into one chunk per group of top-level statements.
 
-    Returns:
-        The header chunk (the import statements alone, at their own lines) and the others.
+    Import statements (and aliases of imported names) form the header that prefixes every
+    chunk; they get no chunk of their own: whether an import stays depends on the whole file,
+    which only the whole-file conversion (``mindconverter.convertFile``) can tell.
     """
     assert script.tree is not None
     lines = script.lines
     header_parts: list[str] = []
     body: list[tuple[int, int, list[ast.stmt]]] = []
-    header_spans: list[tuple[int, int]] = []
     for first, last, members in _groups(script.tree):
         if all(_is_header(m, script.imports) for m in members):
             header_parts.append("\n".join(lines[first - 1 : last]))
-            header_spans.append((first, last))
         else:
             body.append((first, last, members))
     header = "\n".join(header_parts)
     header_count = header.count("\n") + 1 if header else 0
     prefix = header + "\n" if header else ""
-    chunks = [
+    return [
         Chunk(
-            prefix + "\n".join(lines[first - 1 : last]) + "\n", first, header_count, tuple(members)
+            text=prefix + "\n".join(lines[first - 1 : last]) + "\n",
+            first_line=first,
+            header_lines=header_count,
+            statements=tuple(members),
+            last_line=last,
         )
         for first, last, members in body
     ]
-    header_chunk = Chunk(_header_in_place(lines, header_spans), 1, 0)
-    return header_chunk, chunks
-
-
-def _header_in_place(lines: Sequence[str], spans: list[tuple[int, int]]) -> str:
-    """The header statements at their document lines, other lines blank (positions kept)."""
-    if not spans:
-        return ""
-    out = [""] * spans[-1][1]
-    for first, last in spans:
-        out[first - 1 : last] = lines[first - 1 : last]
-    return "\n".join(out) + "\n"
 
 
 Converter = Callable[[str, str], list[ConversionIssue]]
@@ -221,14 +214,13 @@ def analyse_torch(
 
     convert_one = converter or convert_chunk
     deadline = time.monotonic() + budget if budget is not None else None
-    header, chunks = split_chunks(script)
     issues: list[ConversionIssue] = []
     pending = 0
     try:
-        for chunk in ([header] if header.text else []) + chunks:
+        for chunk in split_chunks(script):
             cached = cache.get((chunk.text, target)) if cache is not None else None
             stop = not convert or (deadline is not None and time.monotonic() > deadline)
-            if focus is not None and chunk is not header:
+            if focus is not None:
                 stop = stop or chunk.last_line < focus[0] or chunk.first_line > focus[1]
             if cached is None and (stop or (should_stop is not None and should_stop())):
                 pending += 1
@@ -238,10 +230,7 @@ def analyse_torch(
                 cached = convert_one(chunk.text, target)
                 if cache is not None:
                     cache.put((chunk.text, target), cached)
-            if chunk is header:
-                issues += cached
-            else:
-                issues += [m for issue in cached if (m := _move(issue, chunk)) is not None]
+            issues += [m for issue in cached if (m := _move(issue, chunk)) is not None]
     except ImportError as exc:
         return TorchAnalysis(error=f"the AST converter is not available: {exc}")
     except ConverterError as exc:

@@ -11,3 +11,9 @@ os.environ.setdefault("GLOG_stderrthreshold", "3")
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 MODELS = DATA / "models"
+
+
+def pytest_addoption(parser: object) -> None:
+    """``--update-goldens`` rewrites golden files (CI never passes it, so a diff fails)."""
+    parser.addoption("--update-goldens", action="store_true", default=False,  # type: ignore[attr-defined]
+                     help="rewrite golden files instead of comparing")

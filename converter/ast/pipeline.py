@@ -23,6 +23,7 @@ from mindconverter.converter.ast.context import ConversionContext, Site
 from mindconverter.converter.ast.contexts import GradModeRule
 from mindconverter.converter.ast.imports import ImportRule
 from mindconverter.converter.ast.modules import ModuleRule
+from mindconverter.converter.ast.parameters import ParameterRule
 from mindconverter.converter.ast.references import ReferenceRule
 from mindconverter.converter.ast.rule import Rule
 from mindconverter.converter.ast.tensor_methods import TensorMethodRule
@@ -38,6 +39,7 @@ RULES: tuple[type[Rule], ...] = (
     ModuleRule,
     ApiCallRule,
     TensorMethodRule,
+    ParameterRule,
     ReferenceRule,
 )
 LINE_NODES = (cst.SimpleStatementLine, cst.BaseCompoundStatement)

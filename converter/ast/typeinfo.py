@@ -95,6 +95,40 @@ class TypeTracker(BatchableCSTVisitor):
         self.classes: dict[str, ClassInfo] = {}
         self.scopes: list[_Scope] = [_Scope()]
         self.class_stack: list[ClassInfo] = []
+        self.narrowed: list[tuple[str, tuple[str, ...]]] = []
+
+    # --- isinstance narrowing ---------------------------------------------------------------
+    def visit_If_body(self, node: cst.If) -> None:
+        self.narrowed.append(self._isinstance_test(node.test))
+
+    def leave_If_body(self, node: cst.If) -> None:
+        self.narrowed.pop()
+
+    def _isinstance_test(self, test: cst.BaseExpression) -> tuple[str, tuple[str, ...]]:
+        """``isinstance(m, (nn.A, nn.B))`` → (``m``, (``torch.nn.A``, ``torch.nn.B``))."""
+        if not (isinstance(test, cst.Call) and isinstance(test.func, cst.Name)
+                and test.func.value == "isinstance" and len(test.args) == 2):
+            return ("", ())
+        subject, kinds = test.args[0].value, test.args[1].value
+        if not isinstance(subject, cst.Name):
+            return ("", ())
+        elements = kinds.elements if isinstance(kinds, cst.Tuple) else [cst.Element(kinds)]
+        names = tuple(torch_name(self, el.value) or "" for el in elements)
+        return (subject.value, names) if all(names) else ("", ())
+
+    def layer_types(self, expr: cst.BaseExpression) -> tuple[str, ...]:
+        """torch layer types ``expr`` is known to hold (``isinstance`` tests, layer attributes)."""
+        if isinstance(expr, cst.Name):
+            for name, types in reversed(self.narrowed):
+                if name == expr.value:
+                    return types
+            layer = self.describe_layer(expr)
+            return (layer["type"],) if layer and layer.get("type") != "user" else ()
+        if isinstance(expr, cst.Attribute) and _is_self(expr.value):
+            cls = self.current_class()
+            layer = cls.layers.get(expr.attr.value) if cls is not None else None
+            return (layer["type"],) if layer and layer.get("type") != "user" else ()
+        return ()
 
     # --- queries --------------------------------------------------------------------------
     def current_class(self) -> ClassInfo | None:
