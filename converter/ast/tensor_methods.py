@@ -19,7 +19,7 @@ AMBIGUOUS = frozenset(
      "insert", "remove", "clear", "get", "keys", "values", "items", "join", "format", "replace",
      "strip", "type", "to", "item", "apply", "fill", "put", "take", "tolist", "float", "int",
      "long", "bool", "double", "half", "all", "any", "mean", "sum", "max", "min", "view",
-     "reshape", "transpose", "flatten", "squeeze", "repeat", "numpy", "cpu", "cuda",
+     "reshape", "flatten", "squeeze", "repeat", "numpy", "cpu", "cuda",
      "clone", "detach", "std", "var", "prod", "round", "clip", "astype"}
 )
 NOT_TENSOR = frozenset(

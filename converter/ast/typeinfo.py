@@ -290,24 +290,27 @@ class TypeTracker(BatchableCSTVisitor):
         if original_node.value is not None:
             self._bind(original_node.target, original_node.value)
 
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._bind_loop(node.target, node.iter)
+
     def visit_For(self, node: cst.For) -> None:
-        source = self.kind_of(node.iter)
+        self._bind_loop(node.target, node.iter)
+
+    def _bind_loop(self, target: cst.BaseExpression, iterable: cst.BaseExpression) -> None:
+        """Loop targets: batches of a loader are tensors; items of a module list are modules."""
+        source = self.kind_of(iterable)
         if source == LOADER:
-            self._bind_kind(node.target, TENSOR)
+            self._bind_kind(target, TENSOR)
             return
-        if isinstance(node.iter, cst.Call) and isinstance(node.iter.func, cst.Name):
-            if node.iter.func.value == "enumerate" and node.iter.args:
-                inner = self.kind_of(node.iter.args[0].value)
-                if inner == LOADER and isinstance(node.target, cst.Tuple):
-                    elements = node.target.elements
-                    self._bind_kind(elements[0].value, OTHER)
-                    for element in elements[1:]:
-                        self._bind_kind(element.value, TENSOR)
-                    return
-        if source in (MODULE,):
-            self._bind_kind(node.target, MODULE)
+        if (isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name)
+                and iterable.func.value == "enumerate" and iterable.args
+                and isinstance(target, cst.Tuple) and target.elements
+                and self.kind_of(iterable.args[0].value) == LOADER):
+            self._bind_kind(target.elements[0].value, OTHER)
+            for element in target.elements[1:]:
+                self._bind_kind(element.value, TENSOR)
             return
-        self._bind_kind(node.target, UNKNOWN)
+        self._bind_kind(target, MODULE if source == MODULE else UNKNOWN)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:

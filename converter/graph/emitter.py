@@ -237,7 +237,8 @@ class Emitter:
             for p in cell.params:
                 self._add_weight(index, f"{attr}.{p.name}", p.value, p.source, p.trainable)
         renderer = Renderer(
-            lambda i: self._var_of(node.input[i]), f"self.{attr}", self._const_ref(index)
+            lambda i: self._var_of(node.input[i]), f"self.{attr}", self._const_ref(index),
+            self._var_of,
         )
         code = renderer.expr(spec.expr)
         targets = self._targets(item.base, node)

@@ -44,6 +44,16 @@ class GraphInput:
     shape: tuple[int, ...]
     dtype: np.dtype
     declared: list[int | str | None]
+    symbols: dict[int, str] = field(default_factory=dict)
+
+    def with_shape(self, shape: tuple[int, ...]) -> GraphInput:
+        """The same input with another concrete shape."""
+        return GraphInput(self.name, shape, self.dtype, self.declared, dict(self.symbols))
+
+
+# Concrete sizes used for symbolic dimensions when neither --shape nor input data gives one.
+DEFAULT_BATCH = 2
+DEFAULT_DIM = 16
 
 
 @dataclass
@@ -86,12 +96,16 @@ def select_inputs(
     model: onnx.ModelProto,
     input_nodes: Sequence[str] | None,
     shapes: Sequence[Sequence[int]] | None,
+    data_shapes: Sequence[Sequence[int]] | None = None,
 ) -> list[GraphInput]:
     """Resolve the graph inputs to feed and their concrete shapes.
 
+    With ``shapes`` every dimension is fixed. Otherwise symbolic dimensions stay symbolic
+    (recorded in :attr:`GraphInput.symbols`) and get a concrete size from ``data_shapes`` (the
+    verification data) or a default, used for verification only.
+
     Raises:
-        ConverterError: Unknown input name, shape count mismatch, or a symbolic dimension
-            without ``--shape``.
+        ConverterError: Unknown input name, shape count mismatch, or a rank mismatch.
     """
     inits = {t.name for t in model.graph.initializer}
     real = [vi for vi in model.graph.input if vi.name not in inits]
@@ -125,16 +139,31 @@ def select_inputs(
         if shapes is not None:
             shape = tuple(int(d) for d in shapes[i])
             _check_rank(vi.name, declared, shape)
+            symbols: dict[int, str] = {}
         else:
-            if any(not isinstance(d, int) or d <= 0 for d in declared):
-                raise ConverterError(
-                    ErrorCode.SYMBOLIC_SHAPE,
-                    f"input '{vi.name}' has shape {declared} with symbolic or unknown "
-                    f"dimensions; pass --shape",
-                )
-            shape = tuple(int(d) for d in declared)  # type: ignore[arg-type]
-        result.append(GraphInput(vi.name, shape, np_dtype(vi.type.tensor_type.elem_type), declared))
+            data = tuple(data_shapes[i]) if data_shapes is not None and i < len(data_shapes) \
+                else None
+            shape, symbols = _symbolic_shape(vi.name, declared, data)
+        dtype = np_dtype(vi.type.tensor_type.elem_type)
+        result.append(GraphInput(vi.name, shape, dtype, declared, symbols))
     return result
+
+
+def _symbolic_shape(
+    name: str, declared: list[int | str | None], data: tuple[int, ...] | None
+) -> tuple[tuple[int, ...], dict[int, str]]:
+    if data is not None:
+        _check_rank(name, declared, data)
+    symbols: dict[int, str] = {}
+    shape = []
+    for axis, dim in enumerate(declared):
+        if isinstance(dim, int) and dim > 0:
+            shape.append(dim)
+            continue
+        symbols[axis] = dim if isinstance(dim, str) and dim else f"{name}_dim{axis}"
+        default = DEFAULT_BATCH if axis == 0 else DEFAULT_DIM
+        shape.append(int(data[axis]) if data is not None else default)
+    return tuple(shape), symbols
 
 
 def _check_rank(name: str, declared: list[int | str | None], shape: tuple[int, ...]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 import re
 from collections import Counter
@@ -15,7 +16,7 @@ import numpy as np
 import onnx
 from mindconverter.converter.atomic import AtomicOutput
 from mindconverter.converter.errors import ConverterError, ErrorCode
-from mindconverter.converter.graph import exporters, writers
+from mindconverter.converter.graph import exporters, symbolic, writers
 from mindconverter.converter.graph import ops as _ops  # noqa: F401  (registers converters)
 from mindconverter.converter.graph import verify as verify_mod
 from mindconverter.converter.graph.context import ConstStore, ConvertContext, ValueInfo
@@ -36,7 +37,6 @@ from mindconverter.converter.graph.registry import (
     ConversionNotPossible,
     ConverterRegistry,
     UnsupportedOpError,
-    default_registry,
 )
 from mindconverter.converter.graph.script import build_script
 from mindconverter.converter.graph.upgrade import maybe_upgrade
@@ -102,24 +102,22 @@ def convert(
     report("load")
     model = load_onnx(model_file)
     notes: list[str] = []
-    model = maybe_upgrade(model, registry or default_registry, notes)
+    model = maybe_upgrade(model, registry, notes)
     stem = to_identifier(Path(model_file).stem, "model")
-    inputs = select_inputs(model, input_nodes, shapes)
+    data = _load_data(input_data)
+    inputs = select_inputs(model, input_nodes, shapes,
+                           [a.shape for a in data] if data is not None else None)
     outputs = select_outputs(model, output_nodes)
-    reference = fix_interface(model, inputs, outputs)
-    feeds, source = _feeds(inputs, input_data, seed)
-    report("optimise")
-    work = optimize(copy.deepcopy(reference), notes)
-    report("infer shapes")
-    constants: dict[str, np.ndarray] = {}
-    work, values = fold_constants(work, constants)
-    _fill_shapes(work, reference, values, constants, inputs, feeds)
-    report("convert")
+    feeds, source = _feeds(inputs, data, seed)
     opsets = {(i.domain if i.domain != "ai.onnx" else ""): i.version for i in model.opset_import}
     header = _header(Path(model_file).name, opsets.get("", 0), model)
-    graph = convert_graph(work, values, constants, opsets, registry or default_registry,
-                          class_name_for(stem), header, [i.name for i in inputs], outputs,
-                          blocks=blocks)
+    setup = _Setup(model, outputs, opsets, registry, class_name_for(stem), header, seed)
+    report("optimise")
+    graph, reference = setup.build(inputs, feeds, notes, blocks)
+    if any(gi.symbols for gi in inputs):
+        report("infer shapes")
+        graph = _keep_symbolic(graph, inputs, setup, blocks)
+    report("convert")
     graph.warnings.extend(_dropout_warning(reference))
     graph.warnings.extend(ConversionWarning("MC-W001", note) for note in notes)
     report("write")
@@ -152,6 +150,45 @@ def convert(
         paths["report"].write_text(writers.text_report(result), encoding="utf-8")
         json_path.write_text(result.to_json(), encoding="utf-8")
     return result
+
+
+@dataclass
+class _Setup:
+    """What every conversion of one model shares (the probes of symbolic dims too)."""
+
+    model: onnx.ModelProto
+    outputs: list[str]
+    opsets: dict[str, int]
+    registry: ConverterRegistry
+    class_name: str
+    header: list[str]
+    seed: int
+
+    def build(self, inputs: list[GraphInput], feeds: list[np.ndarray], notes: list[str],
+              blocks: bool = True) -> tuple[ConvertedGraph, onnx.ModelProto]:
+        """Fix the shapes, optimise, fold, infer and convert (no files written)."""
+        reference = fix_interface(self.model, inputs, self.outputs)
+        work = optimize(copy.deepcopy(reference), notes)
+        constants: dict[str, np.ndarray] = {}
+        work, values = fold_constants(work, constants)
+        _fill_shapes(work, reference, values, constants, inputs, feeds)
+        graph = convert_graph(work, values, constants, self.opsets, self.registry,
+                              self.class_name, self.header, [i.name for i in inputs],
+                              self.outputs, blocks=blocks)
+        return graph, reference
+
+    def probe(self, inputs: list[GraphInput]) -> ConvertedGraph:
+        """Convert at other sizes of the symbolic dimensions (no script emitted)."""
+        specs = [(i.name, i.shape, i.dtype) for i in inputs]
+        return self.build(inputs, verify_mod.make_feeds(specs, self.seed), [], blocks=False)[0]
+
+
+def _keep_symbolic(graph: ConvertedGraph, inputs: list[GraphInput], setup: _Setup,
+                   blocks: bool) -> ConvertedGraph:
+    nodes, warnings = symbolic.generalize(graph, inputs, setup.probe)
+    emit = build_script(nodes, *graph.emitter_args, blocks=blocks)
+    return dataclasses.replace(graph, emit=emit, nodes=nodes,
+                               warnings=graph.warnings + warnings)
 
 
 def convert_graph(
@@ -242,8 +279,14 @@ def _doc_safe(text: str, limit: int = 80) -> str:
     return cleaned[:limit]
 
 
+def _load_data(data: Sequence[Any] | None) -> list[np.ndarray] | None:
+    if data is None:
+        return None
+    return [item if isinstance(item, np.ndarray) else _load_npy(item) for item in data]
+
+
 def _feeds(
-    inputs: list[GraphInput], data: Sequence[Any] | None, seed: int
+    inputs: list[GraphInput], data: list[np.ndarray] | None, seed: int
 ) -> tuple[list[np.ndarray], str]:
     if data is None:
         specs = [(i.name, i.shape, i.dtype) for i in inputs]
@@ -252,8 +295,7 @@ def _feeds(
         raise ConverterError(
             ErrorCode.BAD_INPUT_DATA, f"{len(data)} input file(s) for {len(inputs)} input(s)")
     feeds = []
-    for gi, item in zip(inputs, data):
-        array = item if isinstance(item, np.ndarray) else _load_npy(item)
+    for gi, array in zip(inputs, data):
         if tuple(array.shape) != gi.shape:
             raise ConverterError(
                 ErrorCode.BAD_INPUT_DATA,

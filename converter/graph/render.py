@@ -21,6 +21,7 @@ from mindconverter.converter.graph.spec import (
     Slice,
     TupleOf,
     UnaryOp,
+    Value,
     Var,
 )
 
@@ -75,11 +76,13 @@ class Renderer:
     """
 
     def __init__(
-        self, ref: Callable[[int], str], self_layer: str, const: Callable[[str], str]
+        self, ref: Callable[[int], str], self_layer: str, const: Callable[[str], str],
+        value: Callable[[str], str] | None = None,
     ) -> None:
         self._ref = ref
         self._self_layer = self_layer
         self._const = const
+        self._value = value
 
     def expr(self, e: Any) -> str:
         """Render one expression."""
@@ -87,6 +90,10 @@ class Renderer:
             return self._ref(e.index)
         if isinstance(e, Var):
             return e.name
+        if isinstance(e, Value):
+            if self._value is None:
+                raise KeyError(e.name)
+            return self._value(e.name)
         if isinstance(e, SelfLayer):
             return self._self_layer
         if isinstance(e, Const):
@@ -145,7 +152,9 @@ class Renderer:
 
 
 def _is_node(value: Any) -> bool:
+    if isinstance(value, (tuple, list)):
+        return any(_is_node(v) for v in value)
     return isinstance(
-        value, (Ref, Var, SelfLayer, LayerCall, Const, Call, Method, BinOp, UnaryOp, Item, Attr, DType,
+        value, (Ref, Value, Var, SelfLayer, LayerCall, Const, Call, Method, BinOp, UnaryOp, Item, Attr, DType,
                 TupleOf)
     )

@@ -24,6 +24,13 @@ class Ref:
 
 
 @dataclass(frozen=True)
+class Value:
+    """An ONNX value by name, wherever it was computed (e.g. a graph input's shape)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
 class Var:
     """A variable of ``construct`` by its final Python name (used by the emitter)."""
 
@@ -126,7 +133,7 @@ class TupleOf:
 
 
 Expr = Union[
-    Ref, Var, SelfLayer, LayerCall, Const, Call, Method, BinOp, UnaryOp, Item, Attr, DType, TupleOf, Any
+    Ref, Value, Var, SelfLayer, LayerCall, Const, Call, Method, BinOp, UnaryOp, Item, Attr, DType, TupleOf, Any
 ]
 
 

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-
 from mindconverter.converter.graph.context import ConvertContext
 from mindconverter.converter.graph.registry import ConversionNotPossible
 from mindconverter.converter.graph.spec import Call, LayerSpec, Ref, kw

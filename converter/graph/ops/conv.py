@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
 from mindconverter.converter.graph.context import ConvertContext
 from mindconverter.converter.graph.ops.common import explicit_pads, int_tuple, ms_padding
 from mindconverter.converter.graph.registry import ConversionNotPossible, register

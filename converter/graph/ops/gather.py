@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 from mindconverter.converter.graph.context import ConvertContext
 from mindconverter.converter.graph.ops.common import call, norm_axis
-from mindconverter.converter.graph.ops.shape import ms_dtype
 from mindconverter.converter.graph.registry import ConversionNotPossible, register
 from mindconverter.converter.graph.spec import (
     BinOp,
@@ -141,16 +140,25 @@ def convert_scatter_elements(ctx: ConvertContext) -> LayerSpec:
         return call("ops.tensor_scatter_elements", Ref(0), Ref(1), Ref(2), axis, **extra)
     if reduction not in _ND_SCATTER:
         raise ConversionNotPossible(f"ScatterElements reduction '{reduction}'")
+    return call(_ND_SCATTER[reduction], Ref(0), _element_coords(ctx, axis), Ref(2))
+
+
+def _element_coords(ctx: ConvertContext, axis: int) -> Any:
+    """Full coordinates ``indices.shape + (rank,)``: a constant grid around the run-time axis."""
+    shape, rank, dtype = ctx.shape(1), ctx.rank(0), ctx.dtype(1)
     dim = ctx.shape(0)[axis]
-    along: Any = _wrapped_const(ctx, 1, dim) if ctx.is_const(1) else BinOp("%", Ref(1), dim)
-    grid = np.indices(ctx.shape(1), dtype=np.int64)
-    columns = [
-        along if d == axis else ctx.array_param(f"{ctx.node.input[1]}_axis{d}", grid[d])
-        for d in range(rank)
-    ]
-    coords = Call("ops.stack", (TupleOf(tuple(
-        Call("ops.cast", (c, ms_dtype(np.int64))) if c is along else c for c in columns)), -1))
-    return call(_ND_SCATTER[reduction], Ref(0), coords, Ref(2))
+    if ctx.is_const(1):
+        along: Any = Call("ops.expand_dims", (_wrapped_const(ctx, 1, dim), -1))
+    else:
+        along = Call("ops.expand_dims", (BinOp("%", Ref(1), dim), -1))
+    grid = np.moveaxis(np.indices(shape, dtype=dtype), 0, -1)
+    parts = []
+    if axis > 0:
+        parts.append(ctx.array_param(f"{ctx.node.input[1]}_lead", grid[..., :axis].copy()))
+    parts.append(along)
+    if axis < rank - 1:
+        parts.append(ctx.array_param(f"{ctx.node.input[1]}_trail", grid[..., axis + 1:].copy()))
+    return Call("ops.cat", (TupleOf(tuple(parts)), -1))
 
 
 @register("Where", since=(9, 16))
@@ -191,3 +199,19 @@ def convert_compress(ctx: ConvertContext) -> LayerSpec:
     else:
         index = Method(Call("ops.nonzero", (Ref(1),)), "reshape", (-1,))
     return call("ops.gather", data, index, axis)
+
+
+@register("Unique", since=(11, 28))
+def convert_unique(ctx: ConvertContext) -> LayerSpec:
+    """Unique(X; sorted=1) → ``ops.unique`` when only Y is used, without axis (since 11, 28)."""
+    used = [j for j in range(ctx.n_outputs) if ctx.node.output[j]]
+    if used != [0] or ctx.attr("axis") is not None:
+        raise ConversionNotPossible(
+            "Unique with axis or with indices/inverse_indices/counts outputs needs several "
+            "statements (sort, unique_consecutive, scatter)")
+    values: Any = Item(Call("ops.unique", (Method(Ref(0), "reshape", (-1,)),)), 0)
+    if int(ctx.attr("sorted", 1)):
+        values = Item(Call("ops.sort", (values,)), 0)
+    if ctx.n_outputs == 1:
+        return LayerSpec(values)
+    return LayerSpec(TupleOf((values, *([None] * (ctx.n_outputs - 1)))))

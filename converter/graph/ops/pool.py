@@ -12,7 +12,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-
 from mindconverter.converter.graph.context import ConvertContext
 from mindconverter.converter.graph.ops.common import explicit_pads, int_tuple
 from mindconverter.converter.graph.registry import ConversionNotPossible, register

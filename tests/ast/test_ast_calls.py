@@ -1,0 +1,197 @@
+"""Layer constructors and functions: argument mapping through the tables and the matchers."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ast.ast_helpers import codes_of, convert
+
+HEADER = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
+
+
+def one(expr: str, **kwargs: object) -> str:
+    """Convert ``y = <expr>`` and return the converted right-hand side."""
+    code = convert(HEADER + f"y = {expr}\n", **kwargs).code
+    line = next(line for line in code.splitlines() if line.startswith("y = "))
+    return line[len("y = "):]
+
+
+@pytest.mark.parametrize(
+    ("torch_code", "mindspore_code"),
+    [
+        # Conv: padding -> pad_mode, bias default, tuples doubled, 'same'
+        ("nn.Conv2d(3, 8, 3)", "nn.Conv2d(3, 8, 3, has_bias=True, pad_mode='valid')"),
+        ("nn.Conv2d(3, 8, 3, 1, 1, bias=False)",
+         "nn.Conv2d(3, 8, 3, 1, has_bias=False, pad_mode='pad', padding=1)"),
+        ("nn.Conv2d(3, 8, (3, 5), padding=(1, 2))",
+         "nn.Conv2d(3, 8, (3, 5), has_bias=True, pad_mode='pad', padding=(1, 1, 2, 2))"),
+        ("nn.Conv2d(3, 8, 3, padding='same')",
+         "nn.Conv2d(3, 8, 3, has_bias=True, pad_mode='same')"),
+        ("nn.Conv2d(8, 8, 3, groups=8, padding_mode='zeros')",
+         "nn.Conv2d(8, 8, 3, group=8, has_bias=True, pad_mode='valid')"),
+        ("nn.Conv1d(1, 4, 5, stride=2)",
+         "nn.Conv1d(1, 4, 5, 2, has_bias=True, pad_mode='valid')"),
+        # BatchNorm: momentum 1 - m, folded or not
+        ("nn.BatchNorm2d(8, momentum=0.1)", "nn.BatchNorm2d(8, momentum=0.9)"),
+        ("nn.BatchNorm1d(8, eps=1e-3, momentum=m)", "nn.BatchNorm1d(8, 1e-3, 1 - m)"),
+        ("nn.BatchNorm2d(8, track_running_stats=False)",
+         "nn.BatchNorm2d(8, use_batch_statistics=True)"),
+        # Linear -> Dense
+        ("nn.Linear(4, 2, bias=False)", "nn.Dense(4, 2, has_bias=False)"),
+        ("nn.Linear(in_features=4, out_features=2)", "nn.Dense(4, 2)"),
+        # pooling: stride defaults to the kernel
+        ("nn.MaxPool2d(2)", "nn.MaxPool2d(2, pad_mode='pad', stride=2)"),
+        ("nn.MaxPool2d(3, 2, 1, ceil_mode=True)",
+         "nn.MaxPool2d(3, padding=1, ceil_mode=True, pad_mode='pad', stride=2)"),
+        ("nn.AvgPool2d(kernel_size=2, stride=None)", "nn.AvgPool2d(2, pad_mode='pad', stride=2)"),
+        ("F.avg_pool2d(x, 3)", "ops.avg_pool2d(x, 3, stride=3)"),
+        ("F.max_pool2d(x, 2, 2, 0, 1, True)", "ops.max_pool2d(x, 2, 2, 0, 1, ceil_mode=True)"),
+        # LayerNorm: tuple shape, epsilon default
+        ("nn.LayerNorm(16)", "nn.LayerNorm((16,), epsilon=1e-05)"),
+        ("nn.LayerNorm([16], eps=1e-6)", "nn.LayerNorm((16,), epsilon=1e-6)"),
+        # Dropout: p by keyword; F.dropout
+        ("nn.Dropout(0.3)", "nn.Dropout(p=0.3)"),
+        ("F.dropout(x, 0.2, training=self.training)", "ops.dropout(x, 0.2, self.training)"),
+        # activations
+        ("nn.ReLU(inplace=True)", "nn.ReLU()"),
+        ("nn.GELU()", "nn.GELU(approximate=False)"),
+        ("nn.GELU(approximate='tanh')", "nn.GELU(True)"),
+        ("nn.LeakyReLU(0.2)", "nn.LeakyReLU(0.2)"),
+        ("nn.Softmax(dim=1)", "nn.Softmax(1)"),
+        ("F.softmax(x, dim=-1)", "ops.softmax(x, -1)"),
+        # embedding, recurrent
+        ("nn.Embedding(10, 4, padding_idx=0)", "nn.Embedding(10, 4, padding_idx=0)"),
+        ("nn.LSTM(8, 16, 2, batch_first=True, bidirectional=True)",
+         "nn.LSTM(8, 16, 2, batch_first=True, bidirectional=True)"),
+        ("nn.GRU(8, 16, bias=False)", "nn.GRU(8, 16, has_bias=False)"),
+        # resizing
+        ("nn.Upsample(scale_factor=2, mode='nearest')",
+         "nn.Upsample(scale_factor=2.0, mode='nearest', recompute_scale_factor=True)"),
+        ("F.interpolate(x, size=(4, 4), mode='bilinear', align_corners=False)",
+         "ops.interpolate(x, size=(4, 4), mode='bilinear', align_corners=False)"),
+        # adaptive pooling (the original's documented gap)
+        ("nn.AdaptiveAvgPool2d((1, 1))", "nn.AdaptiveAvgPool2d((1, 1))"),
+        ("nn.AdaptiveMaxPool2d(1)", "nn.AdaptiveMaxPool2d(1)"),
+        ("F.adaptive_avg_pool2d(x, 1)", "ops.adaptive_avg_pool2d(x, 1)"),
+        ("F.adaptive_max_pool2d(x, (2, 2))", "ops.adaptive_max_pool2d(x, (2, 2))"),
+        # torch functions
+        ("torch.cat((a, b), dim=1)", "ops.cat((a, b), 1)"),
+        ("torch.flatten(x, 1)", "ops.flatten(x, start_dim=1)"),
+        ("torch.flatten(x)", "ops.flatten(x, start_dim=0)"),
+        ("torch.unsqueeze(x, 0)", "ops.unsqueeze(x, 0)"),
+        ("torch.chunk(x, 2, dim=1)", "ops.chunk(x, 2, 1)"),
+        ("torch.transpose(x, 1, 2)", "ops.swapaxes(x, 1, 2)"),
+        ("torch.zeros(2, 3, dtype=torch.float32)", "ops.zeros((2, 3), dtype=ms.float32)"),
+        ("torch.zeros(shape)", "ops.zeros(shape)"),
+        ("torch.randn(2, 3)", "ops.randn(2, 3)"),
+        ("torch.matmul(a, b)", "ops.matmul(a, b)"),
+        ("torch.tensor([1, 2], dtype=torch.long)", "ms.tensor([1, 2], dtype=ms.int64)"),
+        # containers
+        ("nn.Sequential(nn.ReLU(), nn.Identity())", "nn.SequentialCell(nn.ReLU(), nn.Identity())"),
+        ("nn.ModuleList([nn.ReLU()])", "nn.CellList([nn.ReLU()])"),
+    ],
+)
+def test_call_conversion(torch_code: str, mindspore_code: str) -> None:
+    assert one(torch_code) == mindspore_code
+
+
+@pytest.mark.parametrize(
+    ("torch_code", "code", "reason"),
+    [
+        ("nn.Conv2d(3, 8, 3, padding_mode='reflect')", "MC-A003", "padding_mode='zeros'"),
+        ("nn.BatchNorm2d(8, momentum=None)", "MC-A003", "momentum=None"),
+        ("nn.LayerNorm((4, 4))", "MC-A003", "several axes"),
+        ("nn.LayerNorm(4, elementwise_affine=False)", "MC-A003", "elementwise_affine"),
+        ("torch.cat([a, b], out=c)", "MC-A003", "'out'"),
+        ("nn.Linear(2, 3, 4, 5, 6, 7)", "MC-A003", "more positional"),
+        ("torch.frobnicate(x)", "MC-A002", ""),
+    ],
+)
+def test_unconvertible_calls_are_kept_and_reported(torch_code: str, code: str,
+                                                  reason: str) -> None:
+    result = convert(HEADER + f"y = {torch_code}\n")
+    assert f"y = {torch_code}" in result.code
+    site = next(i for i in result.issues if i.code == code)
+    assert reason in site.message
+    assert site.kind == "unconvert"
+    marker = next(line for line in result.code.splitlines() if line.startswith("# TODO"))
+    assert "didn't convert" in marker
+
+
+def test_star_arguments_pass_through_only_when_nothing_is_renamed() -> None:
+    assert one("nn.Sequential(*layers)") == "nn.SequentialCell(*layers)"
+    assert one("torch.cat(*args)") == "ops.cat(*args)"
+    result = convert(HEADER + "y = nn.Conv2d(*args, **kwargs)\n")
+    assert ("MC-A003", "torch.nn.Conv2d") in codes_of(result)
+
+
+def test_mint_tier_targets() -> None:
+    assert one("nn.Linear(4, 2)", target="mint") == "mint.nn.Linear(4, 2)"
+    assert one("torch.cat([a, b], dim=1)", target="mint") == "mint.cat([a, b], dim=1)"
+    # names the mint table lacks fall back to nn/ops
+    assert one("nn.LSTM(4, 2)", target="mint") == "nn.LSTM(4, 2)"
+
+
+def test_unknown_target_tier_is_an_argument_error() -> None:
+    from mindconverter.converter.ast import convert_source
+    from mindconverter.converter.errors import ConverterError, ErrorCode
+
+    with pytest.raises(ConverterError) as info:
+        convert_source("x = 1\n", target="tf")
+    assert info.value.code is ErrorCode.BAD_ARGUMENT
+
+
+def test_inplace_and_device_arguments_are_dropped_with_a_note() -> None:
+    result = convert(HEADER + "y = F.relu(x, inplace=True)\n")
+    assert "y = ops.relu(x)" in result.code
+    site = next(i for i in result.issues if i.source_api == "torch.nn.functional.relu")
+    assert site.code == "MC-A004"
+    assert site.data["dropped"] == ["inplace"]
+
+
+def test_quick_fix_data_rebuilds_the_call() -> None:
+    result = convert(HEADER + "y = nn.Linear(4, 2, bias=False)\n")
+    site = next(i for i in result.issues if i.source_api == "torch.nn.Linear")
+    assert site.data["replacement"] == "nn.Dense(4, 2, has_bias=False)"
+    assert site.data["imports"] == ["from mindspore import nn"]
+    assert site.data["rename"]["bias"] == "has_bias"
+    assert site.range.start_line == 4 and site.range.start_col == 4
+    assert site.range.end_col == len("y = nn.Linear(4, 2, bias=False)")
+
+
+def test_torch_init_functions() -> None:
+    assert one("nn.init.kaiming_normal_(w, mode='fan_out', nonlinearity='relu')") == (
+        "w.set_data(init.initializer(init.HeNormal(mode='fan_out', nonlinearity='relu'), "
+        "w.shape, w.dtype))"
+    )
+    assert one("nn.init.normal_(w, std=0.02)") == (
+        "w.set_data(init.initializer(init.Normal(sigma=0.02, mean=0.0), w.shape, w.dtype))"
+    )
+    assert one("nn.init.uniform_(w, -0.1, 0.1)") == (
+        "w.set_data(init.initializer(init.Uniform(scale=0.1), w.shape, w.dtype))"
+    )
+    result = convert(HEADER + "y = nn.init.uniform_(w, 0, 1)\n")
+    assert ("MC-A003", "torch.nn.init.uniform_") in codes_of(result)
+
+
+def test_save_checkpoint() -> None:
+    assert one("torch.save(model.state_dict(), 'm.ckpt')") == (
+        "ms.save_checkpoint(model, 'm.ckpt')"
+    )
+    result = convert(HEADER + "y = torch.save({'epoch': 1}, 'x.pt')\n")
+    assert ("MC-A003", "torch.save") in codes_of(result)
+
+
+def test_optimizer_betas_split() -> None:
+    assert one("torch.optim.Adam(params, lr=1e-3, betas=(0.9, 0.98))") == (
+        "nn.Adam(params, learning_rate=1e-3, beta1=0.9, beta2=0.98)"
+    )
+    assert one("torch.optim.Adam(params, betas=b)") == (
+        "nn.Adam(params, beta1=b[0], beta2=b[1])"
+    )
+
+
+def test_functional_layer_norm_uses_the_primitive() -> None:
+    assert one("F.layer_norm(x, (8,), w, b, 1e-6)") == (
+        "ops.LayerNorm(begin_norm_axis=-1, begin_params_axis=-1, epsilon=1e-6)(x, w, b)[0]"
+    )

@@ -1,0 +1,95 @@
+"""Symbolic dimensions stay symbolic: one generated network runs at several sizes."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+import torch
+from torch import nn
+
+from mindconverter import convert_onnx
+from mindconverter.converter.graph.verify import run_mindspore, run_onnxruntime
+from tests.numerics.helpers import load_generated
+
+pytestmark = pytest.mark.numerics
+
+
+class ConvFlatten(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.fc = nn.Linear(4 * 8 * 8, 5)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = torch.relu(self.conv(x))
+        return self.fc(y.view(y.size(0), -1))
+
+
+class TinyEncoder(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(50, 32)
+        layer = nn.TransformerEncoderLayer(32, 4, 64, dropout=0.0, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+        self.head = nn.Linear(32, 3)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        return self.head(self.encoder(self.embed(ids)))
+
+
+def export(model: nn.Module, example: torch.Tensor, path: Path, axes: dict[int, str]) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model.eval(), (example,), str(path), opset_version=14, dynamo=False,
+                          input_names=["x"], output_names=["y"],
+                          dynamic_axes={"x": axes, "y": axes})
+
+
+def run_at(result: object, model_path: Path, array: np.ndarray) -> None:
+    net = load_generated(result)
+    expected = run_onnxruntime(onnx.load(model_path), ["x"], [array])
+    for mode in ("pynative", "graph"):
+        (actual,) = run_mindspore(net, [array], mode)
+        np.testing.assert_allclose(actual, expected[0], rtol=1e-3, atol=1e-4,
+                                   err_msg=f"{mode} at shape {array.shape}")
+
+
+def test_batch_dimension_is_not_frozen(tmp_path: Path) -> None:
+    torch.manual_seed(0)
+    path = tmp_path / "cnn.onnx"
+    export(ConvFlatten(), torch.randn(2, 3, 8, 8), path, {0: "batch"})
+    result = convert_onnx(str(path), str(tmp_path / "out"))
+    assert result.verification.status == "passed", result.verification
+    assert result.inputs[0].symbolic_shape == ["batch", 3, 8, 8]
+    assert any(w.code == "MC-W003" for w in result.warnings)
+    source = Path(result.script).read_text()
+    assert ".shape[0]" in source
+    rng = np.random.default_rng(0)
+    for batch in (1, 5):
+        run_at(result, path, rng.standard_normal((batch, 3, 8, 8)).astype(np.float32))
+
+
+def test_shape_flag_freezes_the_dimension(tmp_path: Path) -> None:
+    path = tmp_path / "cnn.onnx"
+    export(ConvFlatten(), torch.randn(2, 3, 8, 8), path, {0: "batch"})
+    result = convert_onnx(str(path), str(tmp_path / "out"), shapes=[[3, 3, 8, 8]])
+    assert result.verification.status == "passed"
+    assert ".shape[0]" not in Path(result.script).read_text()
+    assert not any(w.code == "MC-W003" for w in result.warnings)
+
+
+def test_transformer_runs_at_two_sequence_lengths(tmp_path: Path) -> None:
+    torch.manual_seed(0)
+    path = tmp_path / "encoder.onnx"
+    export(TinyEncoder(), torch.randint(0, 50, (1, 12)), path, {1: "seq"})
+    result = convert_onnx(str(path), str(tmp_path / "out"))
+    assert result.verification.status == "passed", result.verification
+    frozen = [w for w in result.warnings if w.code == "MC-W004"]
+    assert not frozen, frozen
+    rng = np.random.default_rng(1)
+    for seq in (7, 20):
+        run_at(result, path, rng.integers(0, 50, (1, seq)).astype(np.int64))
