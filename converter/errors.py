@@ -36,6 +36,12 @@ class ErrorCode(enum.Enum):
         "external weight data is missing or unsafe",
         "Keep the external data files beside the model, inside its folder.",
     )
+    TF_CONVERSION = (
+        "MC108",
+        "the TensorFlow graph could not be converted to ONNX",
+        "Check that tf2onnx supports the graph's operators; freeze it with "
+        "convert_variables_to_constants_v2.",
+    )
     BAD_SHAPE = (
         "MC201",
         "malformed --shape",

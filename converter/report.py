@@ -164,7 +164,7 @@ class ConversionResult:
 
     Attributes:
         script: Path of the generated ``<stem>.py``.
-        checkpoint: Path of the generated ``<stem>.ckpt``.
+        checkpoint: Path of the generated ``<stem>.ckpt`` (the first part when split).
         weight_map: Path of ``weight_map_of_<stem>.json``.
         report_text: Path of ``report_of_<stem>.txt``.
         report_json: Path of ``report_of_<stem>.json``.
@@ -180,6 +180,8 @@ class ConversionResult:
         verification: The numerical check's result.
         nodes: ONNX node → script lines and parameters (for hover and traceability).
         target: API tier generated (``nn_ops``; ``mint`` is an option).
+        checkpoints: Every checkpoint file (``<stem>_<i>.ckpt`` parts above ~1.9 GB).
+        exports: Deployment exports by format (``mindir``).
     """
 
     script: str
@@ -199,6 +201,7 @@ class ConversionResult:
     verification: Verification = field(default_factory=Verification)
     nodes: list[NodeTrace] = field(default_factory=list)
     target: str = "nn_ops"
+    checkpoints: list[str] = field(default_factory=list)
     exports: dict[str, str] = field(default_factory=dict)
     schema_version: int = SCHEMA_VERSION
 

@@ -34,7 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"mindconverter {__version__}")
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--model_file", help="ONNX model (.onnx) to convert")
+    src.add_argument("--model_file", help="ONNX model (.onnx) or TensorFlow frozen graph (.pb) "
+                                          "to convert")
     src.add_argument("--in_file", help="PyTorch script or folder to rewrite for MindSpore")
     p.add_argument("--shape", nargs="+", metavar="SHAPE",
                    help="input shape(s), e.g. 1,3,224,224 (one per input, space-separated)")
@@ -60,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weight_file", help="PyTorch state_dict (.pth) to convert with --in_file")
     p.add_argument("--target", choices=("nn_ops", "mint"), default="nn_ops",
                    help="MindSpore API tier for --in_file (default nn_ops, runs on CPU)")
+    p.add_argument("--tf_python", metavar="PYTHON",
+                   help="Python with tensorflow and tf2onnx for a .pb model (default: "
+                        "$MINDCONVERTER_TF_PYTHON, else this Python)")
     p.add_argument("--overwrite", action="store_true", help="replace existing output files")
     p.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     return p
@@ -119,7 +123,7 @@ def _run_graph(args: argparse.Namespace) -> int:
             verify={"outputs": True, "nodes": "nodes", None: False}[args.verify],
             input_data=args.input_data, seed=args.seed, rtol=args.rtol, atol=args.atol,
             overwrite=args.overwrite, progress=progress, export=args.export,
-            plugins=args.plugin,
+            plugins=args.plugin, tf_python=args.tf_python,
         )
     finally:
         progress.done()

@@ -239,8 +239,9 @@ def plan_arguments(spec: Spec, bound: Bound, *, skip: Sequence[str] = ()) -> Arg
         if new_name != name:
             plan.renamed[name] = new_name
         plan.args.append(_out(spec, bound, name, keyword=new_name))
+    produced = {spec.rename.get(name, name) for name in emitted} | plan.keywords()
     for keyword, code in spec.defaults.items():
-        if keyword not in skip:
+        if keyword not in skip and keyword not in produced:
             plan.add(keyword, code)
     plan.args.sort(key=lambda out: out.keyword is not None)
     return plan
@@ -267,11 +268,22 @@ def _out(spec: Spec, bound: Bound, name: str, keyword: str | None) -> ArgOut:
 
 
 def _pass_through(spec: Spec, bound: Bound, plan: ArgPlan) -> ArgPlan:
-    named = set(bound.params)
-    if any(spec.rename.get(n, n) != n for n in named) or spec.value_transforms:
-        raise Unconvertible("*args/**kwargs hide arguments that must be renamed.")
-    if spec.status != "consistent" and any(spec.rename.values()):
-        raise Unconvertible("*args/**kwargs hide arguments that must be renamed.")
+    """Keep a call with ``*args``/``**kwargs`` as it is, when that cannot change its meaning.
+
+    ``*args`` is safe when every positional torch parameter keeps its meaning positionally;
+    ``**kwargs`` only when no argument is renamed, dropped or transformed.
+    """
+    positional, _ = split_signature(spec.args)
+    stars = [bound.call.args[i].star for i in bound.stars]
+    if "*" in stars and spec.args and spec.positional < len(positional):
+        raise Unconvertible("*args may hide arguments that must be passed by keyword.")
+    if "**" in stars and (any(spec.rename.values()) or any(v == "" for v in spec.rename.values())
+                          or spec.value_transforms or spec.status != "consistent"):
+        raise Unconvertible("**kwargs may hide arguments that must be renamed.")
+    for name in bound.params:
+        _check(spec, name, ())
+        if spec.rename.get(name, name) != name or name in spec.value_transforms:
+            raise Unconvertible("*args/**kwargs hide arguments that must be renamed.")
     for index, arg in enumerate(bound.call.args):
         keyword = arg.keyword.value if arg.keyword is not None else None
         plan.args.append(ArgOut(keyword=keyword, source=index))

@@ -94,8 +94,15 @@ def convert(
     export: str | None = None,
     plugins: Sequence[str | os.PathLike[str]] = (),
     blocks: bool = True,
+    tf_python: str | os.PathLike[str] | None = None,
+    checkpoint_limit: int = writers.CKPT_SPLIT_BYTES,
 ) -> ConversionResult:
-    """Convert an ONNX model; see :func:`mindconverter.convert_onnx`."""
+    """Convert an ONNX model (or a TensorFlow ``.pb``); see :func:`mindconverter.convert_onnx`."""
+    if Path(model_file).suffix.lower() == ".pb":
+        params = {k: v for k, v in locals().items() if k not in ("model_file", "tf_python")}
+        from mindconverter.converter.graph.tensorflow import convert_frozen_graph
+
+        return convert_frozen_graph(model_file, tf_python=tf_python, **params)
     report = _notify(progress)
     if registry is None:
         registry = load_plugins(plugins)
@@ -125,16 +132,21 @@ def convert(
     rep_dir = Path(report_dir) if report_dir is not None else out_dir
     with AtomicOutput(overwrite=overwrite) as out:
         script = out.path(out_dir, f"{stem}.py")
-        ckpt = out.path(out_dir, f"{stem}.ckpt")
+        parts = writers.checkpoint_parts(graph.emit.weights, checkpoint_limit)
+        names = [f"{stem}.ckpt"] if len(parts) == 1 else [
+            f"{stem}_{i}.ckpt" for i in range(len(parts))]
+        ckpts = [out.path(out_dir, name) for name in names]
+        ckpt: Any = ckpts[0] if len(ckpts) == 1 else ckpts
         paths = {k: out.path(rep_dir, f"{k}_of_{stem}{ext}") for k, ext in
                  (("report", ".txt"), ("weight_map", ".json"))}
         json_path = out.path(rep_dir, f"report_of_{stem}.json")
         script.write_text(graph.emit.source, encoding="utf-8")
-        writers.save_checkpoint(graph.emit.weights, ckpt)
+        for part, path in zip(parts, ckpts):
+            writers.save_checkpoint(part, path)
         paths["weight_map"].write_text(
             writers.weight_map(stem, graph.emit.weights, graph.constants), encoding="utf-8")
         result = _result(graph, inputs, outputs, reference, Path(model_file), out_dir / script.name,
-                         out_dir / ckpt.name, rep_dir, stem, opsets)
+                         [out_dir / c.name for c in ckpts], rep_dir, stem, opsets)
         if verify:
             report("verify")
             result.verification = _verify(graph, reference, inputs, outputs, feeds, source,
@@ -353,7 +365,7 @@ def _dropout_warning(reference: onnx.ModelProto) -> list[ConversionWarning]:
 
 def _result(
     graph: ConvertedGraph, inputs: list[GraphInput], outputs: list[str],
-    reference: onnx.ModelProto, model_file: Path, script: Path, ckpt: Path, rep_dir: Path,
+    reference: onnx.ModelProto, model_file: Path, script: Path, ckpts: list[Path], rep_dir: Path,
     stem: str, opsets: dict[str, int],
 ) -> ConversionResult:
     emit = graph.emit
@@ -366,7 +378,8 @@ def _result(
                                         construct_line, graph, graph.reasons.get(i, "")))
     return ConversionResult(
         script=str(script.resolve()),
-        checkpoint=str(ckpt.resolve()),
+        checkpoint=str(ckpts[0].resolve()),
+        checkpoints=[str(c.resolve()) for c in ckpts],
         weight_map=str((rep_dir / f"weight_map_of_{stem}.json").resolve()),
         report_text=str((rep_dir / f"report_of_{stem}.txt").resolve()),
         report_json=str((rep_dir / f"report_of_{stem}.json").resolve()),
@@ -433,7 +446,7 @@ def _unconverted(
 
 def _verify(
     graph: ConvertedGraph, reference: onnx.ModelProto, inputs: list[GraphInput],
-    outputs: list[str], feeds: list[np.ndarray], source: str, script: Path, ckpt: Path,
+    outputs: list[str], feeds: list[np.ndarray], source: str, script: Path, ckpt: Any,
     class_name: str, stem: str, rtol: float, atol: float, modes: Sequence[str],
 ) -> Verification:
     if any(n.placeholder for n in graph.nodes):

@@ -63,16 +63,24 @@ def import_script(path: str | Path, stem: str) -> ModuleType:
     return module
 
 
-def load_weights(net: object, checkpoint: str | Path) -> tuple[list[str], list[str]]:
-    """Load ``checkpoint`` into ``net``; returns (parameters not loaded, checkpoint names unused).
+def load_weights(
+    net: object, checkpoint: str | Path | Sequence[str | Path]
+) -> tuple[list[str], list[str]]:
+    """Load a checkpoint (or its parts) into ``net``.
 
-    A network without parameters has an empty checkpoint, which MindSpore refuses to load.
+    Returns:
+        (parameters not loaded, checkpoint names unused). A network without parameters has an
+        empty checkpoint, which MindSpore refuses to load, so it is not read.
     """
     import mindspore as ms
 
     if not net.parameters_dict():  # type: ignore[attr-defined]
         return [], []
-    not_loaded, unused = ms.load_param_into_net(net, ms.load_checkpoint(str(checkpoint)))
+    parts = [checkpoint] if isinstance(checkpoint, (str, Path)) else list(checkpoint)
+    params: dict = {}
+    for part in parts:
+        params.update(ms.load_checkpoint(str(part)))
+    not_loaded, unused = ms.load_param_into_net(net, params)
     return list(not_loaded), list(unused)
 
 

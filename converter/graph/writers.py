@@ -12,6 +12,20 @@ from mindconverter.converter.report import ConversionResult
 CKPT_SPLIT_BYTES = 1_900_000_000
 
 
+def checkpoint_parts(weights: list[WeightEntry], limit: int = CKPT_SPLIT_BYTES
+                     ) -> list[list[WeightEntry]]:
+    """Split the weights into parts of at most ``limit`` bytes (one part when they fit)."""
+    parts: list[list[WeightEntry]] = [[]]
+    size = 0
+    for w in weights:
+        if parts[-1] and size + w.value.nbytes > limit:
+            parts.append([])
+            size = 0
+        parts[-1].append(w)
+        size += w.value.nbytes
+    return parts
+
+
 def save_checkpoint(weights: list[WeightEntry], path: Path) -> None:
     """Save the network's parameters with ``mindspore.save_checkpoint``."""
     import mindspore as ms

@@ -33,7 +33,8 @@ def one(expr: str, **kwargs: object) -> str:
          "nn.Conv1d(1, 4, 5, 2, has_bias=True, pad_mode='valid')"),
         # BatchNorm: momentum 1 - m, folded or not
         ("nn.BatchNorm2d(8, momentum=0.1)", "nn.BatchNorm2d(8, momentum=0.9)"),
-        ("nn.BatchNorm1d(8, eps=1e-3, momentum=m)", "nn.BatchNorm1d(8, 1e-3, 1 - m)"),
+        ("nn.BatchNorm1d(8, eps=1e-3, momentum=m)", "nn.BatchNorm1d(8, 1e-3, 1-m)"),
+        ("nn.BatchNorm1d(8, momentum=a + b)", "nn.BatchNorm1d(8, momentum=1-(a + b))"),
         ("nn.BatchNorm2d(8, track_running_stats=False)",
          "nn.BatchNorm2d(8, use_batch_statistics=True)"),
         # Linear -> Dense
@@ -68,7 +69,7 @@ def one(expr: str, **kwargs: object) -> str:
         ("nn.Upsample(scale_factor=2, mode='nearest')",
          "nn.Upsample(scale_factor=2.0, mode='nearest', recompute_scale_factor=True)"),
         ("F.interpolate(x, size=(4, 4), mode='bilinear', align_corners=False)",
-         "ops.interpolate(x, size=(4, 4), mode='bilinear', align_corners=False)"),
+         "ops.interpolate(x, (4, 4), mode='bilinear', align_corners=False)"),
         # adaptive pooling (the original's documented gap)
         ("nn.AdaptiveAvgPool2d((1, 1))", "nn.AdaptiveAvgPool2d((1, 1))"),
         ("nn.AdaptiveMaxPool2d(1)", "nn.AdaptiveMaxPool2d(1)"),
@@ -127,7 +128,7 @@ def test_star_arguments_pass_through_only_when_nothing_is_renamed() -> None:
 
 def test_mint_tier_targets() -> None:
     assert one("nn.Linear(4, 2)", target="mint") == "mint.nn.Linear(4, 2)"
-    assert one("torch.cat([a, b], dim=1)", target="mint") == "mint.cat([a, b], dim=1)"
+    assert one("torch.cat([a, b], dim=1)", target="mint") == "mint.cat([a, b], 1)"
     # names the mint table lacks fall back to nn/ops
     assert one("nn.LSTM(4, 2)", target="mint") == "nn.LSTM(4, 2)"
 
@@ -184,7 +185,7 @@ def test_save_checkpoint() -> None:
 
 def test_optimizer_betas_split() -> None:
     assert one("torch.optim.Adam(params, lr=1e-3, betas=(0.9, 0.98))") == (
-        "nn.Adam(params, learning_rate=1e-3, beta1=0.9, beta2=0.98)"
+        "nn.Adam(params, 1e-3, beta1=0.9, beta2=0.98)"
     )
     assert one("torch.optim.Adam(params, betas=b)") == (
         "nn.Adam(params, beta1=b[0], beta2=b[1])"

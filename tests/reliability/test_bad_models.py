@@ -111,3 +111,28 @@ def test_model_with_external_data_converts(tmp_path: Path) -> None:
     for entry in wmap:
         np.testing.assert_array_equal(saved[entry["converted_weight"]["name"]].asnumpy(),
                                       original[entry["source_weight"]["name"]])
+
+
+@pytest.mark.numerics
+def test_checkpoint_is_split_above_the_limit(tmp_path: Path) -> None:
+    model_file = tmp_path / "net.onnx"
+    onnx.save(conv_reshape_relu(), model_file)
+    result = convert_onnx(str(model_file), str(tmp_path / "out"), checkpoint_limit=100)
+    parts = sorted(p.name for p in (tmp_path / "out").glob("*.ckpt"))
+    assert parts == ["net_0.ckpt", "net_1.ckpt"], parts  # 864-byte weight, 32-byte bias
+    assert [Path(c).name for c in result.checkpoints] == parts
+    assert result.verification.status == "passed", result.verification
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("net_split", result.script)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["net_split"] = module
+    spec.loader.exec_module(module)
+    net = module.load_model()  # finds and loads both parts
+    import mindspore as ms
+
+    saved = {**ms.load_checkpoint(result.checkpoints[0]), **ms.load_checkpoint(result.checkpoints[1])}
+    for param in net.get_parameters():
+        np.testing.assert_array_equal(param.asnumpy(), saved[param.name].asnumpy())
+    assert len(saved) == 2

@@ -84,9 +84,10 @@ class FunctionalLayerNormMatcher(CallMatcher):
             ones = cst.Call(planner.render("mindspore.ops.ones"), [cst.Arg(shape_expr)])
             zeros = cst.Call(planner.render("mindspore.ops.zeros"), [cst.Arg(shape_expr)])
             eps = value.get("eps", cst.Float("1e-05"))
+            minus_one = cst.UnaryOperation(cst.Minus(), cst.Integer("1"))
             prim = cst.Call(planner.render("mindspore.ops.LayerNorm"), [
-                keyword_arg("begin_norm_axis", cst.Integer("-1")),
-                keyword_arg("begin_params_axis", cst.Integer("-1")),
+                keyword_arg("begin_norm_axis", minus_one),
+                keyword_arg("begin_params_axis", minus_one),
                 keyword_arg("epsilon", eps),
             ])
             weight = value.get("weight")

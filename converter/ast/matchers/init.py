@@ -45,7 +45,9 @@ TABLE: dict[str, tuple[str, tuple[str, ...], dict[str, str], dict[str, str]]] = 
 }
 
 
-@register("TorchInit", sources=tuple(INIT + name for name in TABLE))
+# override: the r2.4 table maps torch.nn.init.uniform_ to ops.uniform (a sampler, not an
+# in-place initializer).
+@register("TorchInit", sources=tuple(INIT + name for name in TABLE), override=True)
 class InitMatcher(CallMatcher):
     """One ``torch.nn.init`` function (see :data:`TABLE`)."""
 

@@ -152,14 +152,20 @@ class CallMatcher:
 
 MATCHERS: dict[str, type[CallMatcher]] = {}
 _BY_SOURCE: dict[str, str] = {}
+_OVERRIDES: set[str] = set()
 
 
-def register(name: str, *, sources: tuple[str, ...] = ()) -> Callable[[type], type]:
+def register(
+    name: str, *, sources: tuple[str, ...] = (), override: bool = False
+) -> Callable[[type], type]:
     """Class decorator: register a matcher under ``name`` (the mapping's ``matcher`` value).
 
     Args:
         name: Registry key.
         sources: torch APIs this matcher handles when their entry names no matcher.
+        override: Also handle ``sources`` whose table entry exists without a matcher (for
+            rows whose target is known to be wrong; each such case is listed in the report to
+            the mapping maintainers).
     """
 
     def decorate(cls: type[CallMatcher]) -> type[CallMatcher]:
@@ -169,6 +175,8 @@ def register(name: str, *, sources: tuple[str, ...] = ()) -> Callable[[type], ty
         MATCHERS[name] = cls
         for source in sources:
             _BY_SOURCE[source] = name
+            if override:
+                _OVERRIDES.add(source)
         return cls
 
     return decorate
@@ -180,9 +188,11 @@ def find(source: str, mapping: Any | None) -> type[CallMatcher] | None:
     The entry's own ``matcher`` wins; a matcher that claims ``source`` by default is used only
     when the tables have no entry for it.
     """
-    if mapping is not None:
-        name = getattr(mapping, "matcher", None)
-        return MATCHERS.get(name) if name else None
+    name = getattr(mapping, "matcher", None) if mapping is not None else None
+    if name:
+        return MATCHERS.get(name)
+    if mapping is not None and source not in _OVERRIDES:
+        return None
     default = _BY_SOURCE.get(source)
     return MATCHERS.get(default) if default else None
 

@@ -3,12 +3,15 @@ Elu, Selu, Celu, Softplus, Softsign, Gelu, Mish, ThresholdedRelu, Shrink, Hardma
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
+from typing import Any
 
 import numpy as np
 from mindconverter.converter.graph.context import ConvertContext
 from mindconverter.converter.graph.ops.common import call, norm_axis
-from mindconverter.converter.graph.registry import register
+from mindconverter.converter.graph.registry import Converter, register
 from mindconverter.converter.graph.render import ms_dtype_name
 from mindconverter.converter.graph.spec import (
     BinOp,
@@ -22,6 +25,34 @@ from mindconverter.converter.graph.spec import (
     Ref,
     kw,
 )
+
+
+def _bfloat16_in_float32(func: Converter) -> Converter:
+    """Compute a one-input activation in float32 when X is bfloat16 (no bfloat16 CPU kernels)."""
+
+    @functools.wraps(func)
+    def wrapper(ctx: ConvertContext) -> LayerSpec:
+        spec = func(ctx)
+        if ctx.dtype(0).name != "bfloat16" or spec.cell is not None:
+            return spec
+        widened = Method(Ref(0), "astype", (DType("float32"),))
+        expr = _substitute(spec.expr, Ref(0), widened)
+        return LayerSpec(Method(expr, "astype", (DType("bfloat16"),)), comment=spec.comment)
+
+    return wrapper
+
+
+def _substitute(expr: Any, old: Any, new: Any) -> Any:
+    """``expr`` with every ``old`` sub-expression replaced by ``new``."""
+    if expr == old:
+        return new
+    if isinstance(expr, tuple):
+        return tuple(_substitute(e, old, new) for e in expr)
+    if dataclasses.is_dataclass(expr) and not isinstance(expr, type):
+        changes = {f.name: _substitute(getattr(expr, f.name), old, new)
+                   for f in dataclasses.fields(expr)}
+        return dataclasses.replace(expr, **changes)
+    return expr
 
 
 @register("Relu", since=(1, 6, 13, 14))
@@ -123,6 +154,7 @@ def convert_prelu(ctx: ConvertContext) -> LayerSpec:
 
 
 @register("Elu", since=(1, 6, 22))
+@_bfloat16_in_float32
 def convert_elu(ctx: ConvertContext) -> LayerSpec:
     """Elu(X; alpha=1) → ``ops.elu`` (alpha 1) or ``ops.where``/``ops.expm1`` (since 1, 6, 22)."""
     alpha = float(ctx.attr("alpha", 1.0))
@@ -137,6 +169,7 @@ _SELU_GAMMA = 1.05070102214813232421875
 
 
 @register("Selu", since=(1, 6, 22))
+@_bfloat16_in_float32
 def convert_selu(ctx: ConvertContext) -> LayerSpec:
     """Selu(X; alpha, gamma) → ``ops.selu`` (defaults) or ``ops.where`` (since 1, 6, 22)."""
     alpha = float(ctx.attr("alpha", _SELU_ALPHA))
@@ -149,24 +182,28 @@ def convert_selu(ctx: ConvertContext) -> LayerSpec:
 
 
 @register("Celu", since=(12, 28))
+@_bfloat16_in_float32
 def convert_celu(ctx: ConvertContext) -> LayerSpec:
     """Celu(X; alpha=1) → ``ops.celu`` (since 12, 28)."""
     return call("ops.celu", Ref(0), float(ctx.attr("alpha", 1.0)))
 
 
 @register("Softplus", since=(1, 22))
+@_bfloat16_in_float32
 def convert_softplus(ctx: ConvertContext) -> LayerSpec:
     """Softplus(X) → ``ops.softplus`` (since 1, 22)."""
     return call("ops.softplus", Ref(0))
 
 
 @register("Softsign", since=(1, 22))
+@_bfloat16_in_float32
 def convert_softsign(ctx: ConvertContext) -> LayerSpec:
     """Softsign(X) → ``ops.softsign`` (since 1, 22)."""
     return call("ops.softsign", Ref(0))
 
 
 @register("Gelu", since=20)
+@_bfloat16_in_float32
 def convert_gelu(ctx: ConvertContext) -> LayerSpec:
     """Gelu(X; approximate) → ``ops.gelu`` (since 20)."""
     approximate = ctx.attr("approximate", "none")
@@ -176,12 +213,14 @@ def convert_gelu(ctx: ConvertContext) -> LayerSpec:
 
 
 @register("Mish", since=(18, 22))
+@_bfloat16_in_float32
 def convert_mish(ctx: ConvertContext) -> LayerSpec:
     """Mish(X) → ``ops.mish`` (since 18, 22)."""
     return call("ops.mish", Ref(0))
 
 
 @register("ThresholdedRelu", since=(10, 22))
+@_bfloat16_in_float32
 def convert_thresholded_relu(ctx: ConvertContext) -> LayerSpec:
     """ThresholdedRelu(X; alpha=1) → ``ops.where(x > alpha, x, 0)`` (since 10, 22)."""
     alpha = float(ctx.attr("alpha", 1.0))
@@ -189,6 +228,7 @@ def convert_thresholded_relu(ctx: ConvertContext) -> LayerSpec:
 
 
 @register("Shrink", since=9)
+@_bfloat16_in_float32
 def convert_shrink(ctx: ConvertContext) -> LayerSpec:
     """Shrink(X; bias, lambd) → ``ops.softshrink``/``ops.hardshrink`` or ``ops.where`` (since 9)."""
     lambd, bias = float(ctx.attr("lambd", 0.5)), float(ctx.attr("bias", 0.0))

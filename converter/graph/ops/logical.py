@@ -28,7 +28,7 @@ def convert_compare(ctx: ConvertContext) -> LayerSpec:
 @register("Or", since=(1, 7))
 @register("Xor", since=(1, 7))
 def convert_logic(ctx: ConvertContext) -> LayerSpec:
-    """And/Or/Xor(A, B) → ``ops.logical_and``/``ops.logical_or``/``ops.logical_xor`` (since 1, 7)."""
+    """And/Or/Xor(A, B) → ``ops.logical_and``/``logical_or``/``logical_xor`` (since 1, 7)."""
     return call(_LOGIC[ctx.node.op_type], operand(ctx, 0), operand(ctx, 1))
 
 
@@ -46,7 +46,7 @@ def convert_isnan(ctx: ConvertContext) -> LayerSpec:
 
 @register("IsInf", since=(10, 20))
 def convert_isinf(ctx: ConvertContext) -> LayerSpec:
-    """IsInf(X; detect_positive, detect_negative) → ``ops.isinf`` or ``x == ±inf`` (since 10, 20)."""
+    """IsInf(X; detect_positive/negative) → ``ops.isinf`` or ``x == ±inf`` (since 10, 20)."""
     positive = int(ctx.attr("detect_positive", 1))
     negative = int(ctx.attr("detect_negative", 1))
     if positive and negative:

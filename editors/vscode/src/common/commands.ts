@@ -4,7 +4,7 @@
  * server's `workspace/executeCommand` commands; "Restart Server" and "Show Output" act locally.
  */
 import * as path from 'path';
-import { Disposable, Uri, ViewColumn } from 'vscode';
+import { CancellationToken, Disposable, Uri, ViewColumn } from 'vscode';
 import { Commands, MODEL_EXTENSIONS, ServerCommands } from './constants';
 import { traceError, traceInfo, traceWarn } from './log/logging';
 import {
@@ -66,15 +66,22 @@ function asUri(value: unknown): Uri | undefined {
     return undefined;
 }
 
-/** Run a server command through `workspace/executeCommand` (arguments as separate params). */
+/**
+ * Run a server command through `workspace/executeCommand` (arguments as separate params).
+ * The cancellation token is passed only when there is one: vscode-jsonrpc would otherwise send
+ * `[params, null]` as positional parameters, which the server rejects.
+ */
 export function executeServerCommand<R>(
     client: LspClient,
     command: string,
     args: unknown[],
     extra: { workDoneToken?: string } = {},
-    token?: import('vscode').CancellationToken,
+    token?: CancellationToken,
 ): Promise<R> {
-    return client.sendRequest<R>('workspace/executeCommand', { command, arguments: args, ...extra }, token);
+    const params = { command, arguments: args, ...extra };
+    return token === undefined
+        ? client.sendRequest<R>('workspace/executeCommand', params)
+        : client.sendRequest<R>('workspace/executeCommand', params, token);
 }
 
 async function requireClient(context: CommandContext): Promise<LspClient | undefined> {

@@ -20,7 +20,8 @@ import { errorMessage, formatCommand } from './utilities';
 
 /** The part of a LanguageClient that commands use (a fake in the unit tests). */
 export interface LspClient {
-    sendRequest<R>(method: string, param: unknown, token?: CancellationToken): Promise<R>;
+    sendRequest<R>(method: string, param: unknown): Promise<R>;
+    sendRequest<R>(method: string, param: unknown, token: CancellationToken): Promise<R>;
     sendNotification(method: string, params: unknown): Promise<void>;
     onProgress<P>(type: ProgressType<P>, token: string | number, handler: (params: P) => void): { dispose(): void };
     isRunning(): boolean;

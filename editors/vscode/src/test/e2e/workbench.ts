@@ -22,6 +22,15 @@ export const CHROMIUM_ARGS = [
 
 const MOD = 'Control';
 
+/** Monaco renders spaces as no-break spaces; compare texts with plain spaces. */
+export function plain(text: string): string {
+    return text.replace(/\u00a0/g, ' ');
+}
+
+function oneLine(text: string): string {
+    return plain(text).replace(/\s+/g, ' ').trim();
+}
+
 export interface WorkbenchOptions {
     url: string;
     folder: string;
@@ -95,7 +104,7 @@ export class Workbench {
         await rows.first().waitFor({ state: 'visible', timeout: 20_000 });
         const labels = await rows.allInnerTexts();
         await this.page.keyboard.press('Escape');
-        return labels.map((label) => label.replace(/\s+/g, ' ').trim());
+        return labels.map(oneLine);
     }
 
     /** Open a workspace file by name with quick open and wait for its editor. */
@@ -141,7 +150,7 @@ export class Workbench {
         const deadline = Date.now() + timeout;
         let texts: string[] = [];
         while (Date.now() < deadline) {
-            texts = (await rows.allInnerTexts()).map((text) => text.replace(/\s+/g, ' ').trim());
+            texts = (await rows.allInnerTexts()).map(oneLine);
             if (predicate(texts)) {
                 return texts;
             }
@@ -179,7 +188,7 @@ export class Workbench {
         const items = this.page.locator('.action-widget .monaco-list-row.action');
         await items.first().waitFor({ state: 'visible', timeout: 20_000 });
         await this.screenshot('quick-fix-menu');
-        const labels = (await items.allInnerTexts()).map((text) => text.replace(/\s+/g, ' ').trim());
+        const labels = (await items.allInnerTexts()).map(oneLine);
         const wanted = items.filter({ hasText: title }).first();
         await wanted.click();
         return labels;
@@ -222,14 +231,14 @@ export class Workbench {
     /** Texts of the notification toasts on screen. */
     async notifications(): Promise<string[]> {
         const toasts = this.page.locator('.notifications-toasts .notification-toast');
-        return (await toasts.allInnerTexts()).map((text) => text.replace(/\s+/g, ' ').trim());
+        return (await toasts.allInnerTexts()).map(oneLine);
     }
 
     /** Wait until some notification contains `text`; return its text. */
     async waitForNotification(text: RegExp, timeout = 60_000): Promise<string> {
         const toast = this.page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
         await toast.waitFor({ state: 'visible', timeout });
-        return (await toast.innerText()).replace(/\s+/g, ' ').trim();
+        return oneLine(await toast.innerText());
     }
 
     /** The text of the Output panel (after "MindConverter: Show Output"). */
@@ -238,7 +247,7 @@ export class Workbench {
             '.panel .output-view .view-lines .view-line, .panel .monaco-editor .view-lines .view-line',
         );
         await lines.first().waitFor({ timeout: 20_000 });
-        return (await lines.allInnerTexts()).join('\n');
+        return plain((await lines.allInnerTexts()).join('\n'));
     }
 }
 

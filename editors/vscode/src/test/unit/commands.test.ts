@@ -198,6 +198,7 @@ describe('Convert Model File…', () => {
 
         const [inspect] = client.executed(ServerCommands.inspectModel);
         assert.deepEqual(inspect!.params.arguments, [MODEL]);
+        assert.equal(inspect!.argumentCount, 2, 'no cancellation token argument: params go by name');
         const [convert] = client.executed(ServerCommands.convertModelFile);
         assert.deepEqual(convert!.params.arguments, [
             MODEL,
@@ -214,6 +215,7 @@ describe('Convert Model File…', () => {
         ]);
         assert.match(convert!.params.workDoneToken!, /^mindconverter\//);
         assert.ok(convert!.token, 'the request can be cancelled');
+        assert.equal(convert!.argumentCount, 3);
 
         assert.deepEqual(ui.progressTitles, ['MindConverter: converting resnet.onnx']);
         assert.deepEqual(ui.reported, [
@@ -326,7 +328,9 @@ describe('Convert Current File to MindSpore', () => {
         withEditor('python', '/ws/train.py');
         const ui = fakeUi([]);
         assert.equal(await convertCurrentFile(context(client).ctx), '/ws/train_ms.py');
-        assert.deepEqual(client.executed(ServerCommands.convertFile)[0]!.params.arguments, ['file:///ws/train.py']);
+        const [request] = client.executed(ServerCommands.convertFile);
+        assert.deepEqual(request!.params.arguments, ['file:///ws/train.py']);
+        assert.equal(request!.argumentCount, 2);
         assert.deepEqual(ui.opened, [{ path: '/ws/train_ms.py', viewColumn: -2 }]);
         assert.deepEqual(ui.infos, ['MindConverter: wrote train_ms.py.']);
     });

@@ -8,6 +8,8 @@ export interface RecordedRequest {
     method: string;
     params: { command?: string; arguments?: unknown[]; workDoneToken?: string } & Record<string, unknown>;
     token: unknown;
+    /** How many arguments sendRequest got (an explicit `undefined` token counts). */
+    argumentCount: number;
 }
 
 type CommandHandler = (args: unknown[], client: FakeClient) => unknown;
@@ -23,9 +25,9 @@ export class FakeClient implements ServerClient {
 
     constructor(public commands: Record<string, CommandHandler> = {}) {}
 
-    sendRequest<R>(method: string, param: unknown, token?: unknown): Promise<R> {
+    sendRequest<R>(method: string, param: unknown, ...rest: unknown[]): Promise<R> {
         const params = param as RecordedRequest['params'];
-        this.requests.push({ method, params, token });
+        this.requests.push({ method, params, token: rest[0], argumentCount: 2 + rest.length });
         const handler = params.command !== undefined ? this.commands[params.command] : undefined;
         if (method !== 'workspace/executeCommand' || handler === undefined) {
             return Promise.reject(new Error(`unhandled ${method} ${params.command ?? ''}`));
