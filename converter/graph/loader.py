@@ -10,6 +10,7 @@ from google.protobuf.message import DecodeError
 from mindconverter.converter.errors import ConverterError, ErrorCode
 
 MIN_OPSET = 1
+PROTO_LIMIT = 1_800_000_000  # protobuf messages cannot exceed 2 GB
 MAX_OPSET = max(23, onnx.defs.onnx_opset_version())
 
 
@@ -48,7 +49,10 @@ def load_onnx(path: str | os.PathLike[str]) -> onnx.ModelProto:
     _load_external_data(model, file.parent)
     _check_opset(model, file)
     try:
-        onnx.checker.check_model(model)
+        if model.ByteSize() > PROTO_LIMIT:  # too big for one protobuf: check by path
+            onnx.checker.check_model(str(file))
+        else:
+            onnx.checker.check_model(model)
     except Exception as exc:  # the checker raises several exception types
         raise ConverterError(
             ErrorCode.INVALID_GRAPH, f"{file}: {_short(exc)}"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import importlib.util
+import tempfile
 import itertools
 import sys
 import time
@@ -46,10 +48,17 @@ def run_onnxruntime(
 
     options = ort.SessionOptions()
     options.log_severity_level = 3
-    session = ort.InferenceSession(
-        model.SerializeToString(), options, providers=["CPUExecutionProvider"]
-    )
-    return session.run(list(outputs) if outputs else None, dict(zip(names, feeds)))
+    if model.ByteSize() < 1_800_000_000:
+        session = ort.InferenceSession(
+            model.SerializeToString(), options, providers=["CPUExecutionProvider"]
+        )
+        return session.run(list(outputs) if outputs else None, dict(zip(names, feeds)))
+    with tempfile.TemporaryDirectory(prefix="mindconverter-ort-") as tmp:
+        path = Path(tmp) / "model.onnx"
+        onnx.save_model(copy.deepcopy(model), str(path), save_as_external_data=True,
+                        all_tensors_to_one_file=True, location="model.data")
+        session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        return session.run(list(outputs) if outputs else None, dict(zip(names, feeds)))
 
 
 def import_script(path: str | Path, stem: str) -> ModuleType:
