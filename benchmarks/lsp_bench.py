@@ -149,8 +149,7 @@ class Bench:
 
 def _preliminary(diagnostic: types.Diagnostic) -> bool:
     data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
-    inner = data.get("data") if isinstance(data.get("data"), dict) else {}
-    return bool(inner.get("preliminary"))
+    return bool(data.get("preliminary"))
 
 
 def _position_of(text: str, needle: str, nth: int) -> types.Position:

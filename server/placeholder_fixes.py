@@ -78,23 +78,48 @@ _RESIZE_MODES = {
     ("linear", 4): "bilinear",
     ("linear", 5): "trilinear",
     ("bilinear", 4): "bilinear",
-    ("cubic", 4): "bicubic",
 }
+"""(ONNX mode, rank) → ``ops.interpolate`` mode. No cubic: MindSpore's bicubic kernel does not
+reproduce ONNX's (checked against onnxruntime), so cubic resizes get a skeleton."""
+
+
+HALF_PIXEL = frozenset({"", "half_pixel", "pytorch_half_pixel"})
+
+
+def _same_sampling(
+    mode: str, attributes: dict[str, Any], src: tuple[int, ...], out: tuple[int, ...]
+) -> bool | None:
+    """Whether MindSpore's interpolate samples like this Resize; ``True`` = align corners.
+
+    Returns ``None`` when no ``ops.interpolate`` setting matches the ONNX attributes.
+    """
+    transform = _text(attributes.get("coordinate_transformation_mode"))
+    if mode == "nearest":
+        rounding = _text(attributes.get("nearest_mode"))
+        if transform == "asymmetric" and rounding == "floor":
+            return False
+        integer_scale = all(o % s == 0 for s, o in zip(src[2:], out[2:]))
+        ok = transform in HALF_PIXEL and rounding in ("", "round_prefer_floor") and integer_scale
+        return False if ok else None
+    if transform == "align_corners":
+        return True
+    return False if transform in HALF_PIXEL else None
 
 
 def _resize(x: str, record: OpRecord) -> str | None:
     src, out = _static(record.first_input), _static(record.first_output)
     if src is None or out is None or len(src) != len(out) or len(out) < 3:
         return None
-    if src[:2] != out[:2]:
+    if src[:2] != out[:2] or int(record.attributes.get("exclude_outside", 0) or 0):
         return None
-    mode = _RESIZE_MODES.get((_text(record.attributes.get("mode", "nearest")).lower(), len(out)))
-    if mode is None:
+    onnx_mode = _text(record.attributes.get("mode", "nearest")).lower()
+    mode = _RESIZE_MODES.get((onnx_mode, len(out)))
+    align = _same_sampling(onnx_mode, record.attributes, src, out) if mode else None
+    if mode is None or align is None:
         return None
     size = shape_literal(out[2:])
-    transform = _text(record.attributes.get("coordinate_transformation_mode"))
-    align = ", align_corners=True" if transform == "align_corners" and mode != "nearest" else ""
-    return f'ops.interpolate({x}, size={size}, mode="{mode}"{align})'
+    corners = ", align_corners=True" if align else ""
+    return f'ops.interpolate({x}, size={size}, mode="{mode}"{corners})'
 
 
 def _scalar(value: Any) -> float | int | bool | None:

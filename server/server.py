@@ -7,7 +7,7 @@ import logging
 from collections.abc import Generator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from mindconverter.server.converter_pool import ConverterPool
@@ -20,6 +20,9 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from mindconverter import __version__
+
+if TYPE_CHECKING:
+    from mindconverter.server.analysis import DocumentAnalysis
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +91,7 @@ class DocumentState:
 
     published: list[types.Diagnostic] = field(default_factory=list)
     pending: asyncio.Task[None] | None = None
-    analysis: Any = None
+    analysis: DocumentAnalysis | None = None
     torch_cache: TorchCache = field(default_factory=TorchCache)
 
 
@@ -127,7 +130,9 @@ class MindConverterServer(LanguageServer):
             encoding = self.workspace.position_encoding
         except RuntimeError:
             return UTF16
-        return str(encoding.value if hasattr(encoding, "value") else encoding or UTF16)
+        if encoding is None:
+            return UTF16
+        return str(getattr(encoding, "value", encoding))
 
     def state(self, uri: str) -> DocumentState:
         """The state of a document (created on first use)."""

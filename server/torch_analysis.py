@@ -128,9 +128,8 @@ def _groups(tree: ast.Module) -> list[tuple[int, int, list[ast.stmt]]]:
     """Top-level statements grouped by shared lines: ``(first_line, last_line, statements)``."""
     groups: list[tuple[int, int, list[ast.stmt]]] = []
     for node in tree.body:
-        first = (
-            node.decorator_list[0].lineno if getattr(node, "decorator_list", None) else node.lineno
-        )
+        decorators = getattr(node, "decorator_list", None)
+        first = decorators[0].lineno if decorators else node.lineno
         last = node.end_lineno or node.lineno
         if groups and first <= groups[-1][1]:
             start, end, members = groups[-1]
@@ -263,27 +262,6 @@ def issue_message(issue: ConversionIssue) -> str:
     return f"{issue.source_api} → {issue.target}{detail}"
 
 
-def _issue_dict(issue: ConversionIssue) -> dict[str, object]:
-    """``issue.to_dict()`` without :func:`dataclasses.asdict`'s deep copies (hot path)."""
-    rng = issue.range
-    return {
-        "code": issue.code,
-        "kind": issue.kind,
-        "source_api": issue.source_api,
-        "target": issue.target,
-        "message": issue.message,
-        "range": {
-            "start_line": rng.start_line,
-            "start_col": rng.start_col,
-            "end_line": rng.end_line,
-            "end_col": rng.end_col,
-        },
-        "status": issue.status,
-        "hint": issue.hint,
-        "data": issue.data,
-    }
-
-
 def torch_diagnostics(
     analysis: TorchAnalysis, lines: Sequence[str], settings: Settings, encoding: str = UTF16
 ) -> list[types.Diagnostic]:
@@ -294,7 +272,14 @@ def torch_diagnostics(
         severity = settings.severity_of(category) if category else None
         if severity is None:
             continue
-        data = {"kind": "torch", "site": text_in(lines, issue.range), **_issue_dict(issue)}
+        data = {
+            "kind": "torch",
+            "site": text_in(lines, issue.range),
+            "preliminary": bool(issue.data.get("preliminary")),
+            "sourceApi": issue.source_api,
+            "target": issue.target,
+            "status": issue.status,
+        }
         diagnostics.append(
             types.Diagnostic(
                 range=to_lsp_range(lines, issue.range, encoding),

@@ -12,7 +12,7 @@ tensor methods, module structure, argument checks).
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from mindconverter.converter.issues import ConversionIssue
 from mindconverter.server.mapping_info import torch_entry
@@ -53,17 +53,36 @@ def _site(node: ast.Call, lines: Sequence[str], qualified: str, tier: str) -> Co
     )
 
 
+def _calls(statement: ast.AST) -> Iterator[ast.Call]:
+    """Every call under ``statement`` (a leaner :func:`ast.walk`: this is the hot loop)."""
+    stack = [statement]
+    call, node_type, listed = ast.Call, ast.AST, list
+    while stack:
+        node = stack.pop()
+        if type(node) is call:
+            yield node  # type: ignore[misc]
+        for value in node.__dict__.values():
+            if isinstance(value, node_type):
+                stack.append(value)
+            elif type(value) is listed:
+                stack.extend(v for v in value if isinstance(v, node_type))
+
+
 def scan_statements(
     statements: Iterable[ast.stmt], lines: Sequence[str], imports: dict[str, str], tier: str
 ) -> list[ConversionIssue]:
     """Preliminary issues for the torch calls in ``statements`` (document coordinates)."""
+    torch_names = {
+        name for name, qualified in imports.items() if qualified.split(".")[0] == "torch"
+    }
     found = []
     for statement in statements:
-        for node in ast.walk(statement):
-            if not isinstance(node, ast.Call):
-                continue
+        for node in _calls(statement):
             parts = dotted_parts(node.func)
-            qualified = qualify(parts, imports) if parts else None
-            if qualified is not None and qualified.split(".")[0] == "torch":
+            if not parts or parts[0] not in torch_names:
+                continue
+            qualified = qualify(parts, imports)
+            if qualified is not None:
                 found.append(_site(node, lines, qualified, tier))
+    found.sort(key=lambda i: (i.range.start_line, i.range.start_col))
     return found

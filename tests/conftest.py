@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+os.environ.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")  # see mindconverter/__init__.py
 os.environ.setdefault("GLOG_v", "3")  # MindSpore: errors only
 os.environ.setdefault("GLOG_stderrthreshold", "3")
 

@@ -290,9 +290,11 @@ def _insert_index(module: cst.Module) -> int:
         is_doc = position == 0 and isinstance(first, cst.Expr) and isinstance(
             first.value, (cst.SimpleString, cst.ConcatenatedString)
         )
-        is_future = isinstance(first, cst.ImportFrom) and _alias_text(
-            first.module or cst.Name("")
-        ) == "__future__"
+        is_future = (
+            isinstance(first, cst.ImportFrom)
+            and first.module is not None
+            and _alias_text(first.module) == "__future__"
+        )
         if is_doc or is_future:
             index = position + 1
         else:

@@ -65,3 +65,14 @@ def json_report(
     if weights is not None:
         data["weights"] = weights
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def summarize(report_paths: list[str]) -> tuple[int, int]:
+    """(converted, total) torch call sites over ``report_of_*.json`` files."""
+    converted = total = 0
+    for path in report_paths:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+        converted += int(data.get("converted", 0))
+        total += int(data.get("total", 0))
+    return converted, total

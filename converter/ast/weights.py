@@ -13,6 +13,7 @@ siblings decide (running statistics mean BatchNorm; a 1-D weight with a bias mea
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,7 +58,9 @@ def load_state_dict(path: str | Path) -> dict[str, Any]:
         raise ConverterError(ErrorCode.MISSING_DEPENDENCY,
                              "reading a .pth weight file needs torch (pip install torch)") from exc
     try:
-        data = torch.load(str(path), map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            data = torch.load(str(path), map_location="cpu", weights_only=True)
     except Exception as exc:  # noqa: BLE001 - any unpickling failure is one user error
         raise ConverterError(ErrorCode.WEIGHTS_UNREADABLE,
                              f"{path}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"

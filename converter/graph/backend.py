@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,9 @@ class MindSporeBackendRep(BackendRep):
         from mindconverter.converter.graph.pipeline import convert
 
         workdir = Path(tempfile.mkdtemp(prefix="mindconverter-backend-"))
+        # Graph mode reads construct's source when the network first runs: keep the script
+        # until this rep is collected.
+        weakref.finalize(self, shutil.rmtree, workdir, True)
         try:
             path = workdir / "model.onnx"
             onnx.save_model(self.model, str(path))
@@ -72,8 +76,9 @@ class MindSporeBackendRep(BackendRep):
                     f"{first.op_type} ({first.reason})")
             self.script_source = Path(result.script).read_text(encoding="utf-8")
             return _load(Path(result.script), Path(result.checkpoint), result.class_name)
-        finally:
+        except BaseException:
             shutil.rmtree(workdir, ignore_errors=True)
+            raise
 
 
 def _load(script: Path, ckpt: Path, class_name: str) -> Any:

@@ -82,7 +82,7 @@ def run_cases(cases: Iterable[Any], mode: str = "pynative", verbose: bool = Fals
 
 def _plain(values: Any) -> bool:
     return isinstance(values, (list, tuple)) and all(
-        isinstance(v, np.ndarray) and v.dtype != object for v in values)
+        isinstance(v, (np.ndarray, np.generic)) and v.dtype != object for v in values)
 
 
 def _short(exc: BaseException) -> str:

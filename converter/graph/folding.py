@@ -60,6 +60,9 @@ def _lift_initializers(model: onnx.ModelProto, constants: dict[str, np.ndarray])
     for init in model.graph.initializer:
         constants[init.name] = numpy_helper.to_array(init)
     del model.graph.initializer[:]
+    real = [vi for vi in model.graph.input if vi.name not in constants]
+    del model.graph.input[:]
+    model.graph.input.extend(real)
     _declare(model, list(constants), constants)
 
 

@@ -204,13 +204,16 @@ def fix_interface(
     """A copy of ``model`` with fixed input shapes, chosen outputs and weights as constants."""
     fixed = copy.deepcopy(model)
     graph = fixed.graph
-    inits = {t.name for t in graph.initializer}
-    keep = [vi for vi in graph.input if vi.name not in inits]
+    # Initializers listed as inputs stay (IR < 4 requires it); real inputs get fixed shapes.
+    fixed_inputs = {gi.name: gi for gi in inputs}
+    kept = []
+    for vi in graph.input:
+        gi = fixed_inputs.get(vi.name)
+        if gi is not None:
+            vi = helper.make_tensor_value_info(gi.name, vi.type.tensor_type.elem_type, gi.shape)
+        kept.append(vi)
     del graph.input[:]
-    for gi in inputs:
-        vi = next(v for v in keep if v.name == gi.name)
-        new_vi = helper.make_tensor_value_info(gi.name, vi.type.tensor_type.elem_type, gi.shape)
-        graph.input.append(new_vi)
+    graph.input.extend(kept)
     old_outputs = {o.name: o for o in graph.output}
     del graph.output[:]
     for name in outputs:

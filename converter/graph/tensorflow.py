@@ -40,6 +40,11 @@ _CONTROL_FLOW_HINT = (
     "tf2onnx converts functional While/If, not lowered Enter/Exit/Merge/Switch loops."
 )
 
+_UNSAFE_HINT = (
+    "Only inference graphs convert: choose --output_nodes that do not depend on file, "
+    "summary, dataset or Python-function operators, or re-freeze the graph without them."
+)
+
 
 @dataclass
 class FrozenGraphInfo:
@@ -117,7 +122,8 @@ def frozen_graph_to_onnx(
 
     Raises:
         ConverterError: ``MC601`` TensorFlow/tf2onnx missing, ``MC104`` not a GraphDef,
-            ``MC203`` unknown tensor name, ``MC202`` shape count, ``MC108`` tf2onnx failed,
+            ``MC203`` unknown tensor name, ``MC202``/``MC201`` shape count or misfit,
+            ``MC108`` tf2onnx failed,
             left non-ONNX operators, or the graph has operators that access files.
     """
     source = check_input_file(model_file)
@@ -183,10 +189,14 @@ def _failure(reply: dict[str, Any], source: Path) -> ConverterError:
         return ConverterError(ErrorCode.MISSING_DEPENDENCY, message, _INSTALL_HINT)
     if kind == "parse":
         return ConverterError(ErrorCode.NOT_ONNX, message)
+    if kind == "bad_shape":
+        return ConverterError(ErrorCode.BAD_SHAPE, message)
     if kind == "unknown_node":
         candidates = ", ".join(reply.get("candidates", [])) or "none found"
         return ConverterError(ErrorCode.UNKNOWN_NODE, message,
                               f"Pass tensor names as node:index; candidates: {candidates}")
+    if kind == "unsafe":
+        return ConverterError(ErrorCode.TF_CONVERSION, message, _UNSAFE_HINT)
     if reply.get("lowered"):
         return ConverterError(ErrorCode.TF_CONVERSION, message, _CONTROL_FLOW_HINT)
     return ConverterError(ErrorCode.TF_CONVERSION, message)

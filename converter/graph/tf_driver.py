@@ -30,7 +30,7 @@ LOWERED_CONTROL_FLOW = frozenset({"Enter", "Exit", "Merge", "Switch", "NextItera
 ONNX_DOMAINS = ("", "ai.onnx", "ai.onnx.ml")
 
 
-class Failure(Exception):
+class DriverError(Exception):
     """A known failure, reported to the caller as ``{"ok": false, "kind": ...}``."""
 
     def __init__(self, kind: str, message: str, **extra: Any) -> None:
@@ -87,9 +87,9 @@ def parse_graph_def(tf: Any, path: str) -> Any:
     try:
         graph_def.ParseFromString(data)
     except (DecodeError, ValueError, RuntimeError) as exc:
-        raise Failure("parse", f"cannot be parsed as a TensorFlow GraphDef ({exc})") from exc
+        raise DriverError("parse", f"cannot be parsed as a TensorFlow GraphDef ({exc})") from exc
     if not graph_def.node:
-        raise Failure("parse", "the file holds no TensorFlow GraphDef nodes")
+        raise DriverError("parse", "the file holds no TensorFlow GraphDef nodes")
     return graph_def
 
 
@@ -104,8 +104,26 @@ def check_names(graph_def: Any, inputs: list[str], outputs: list[str]) -> None:
                                     ("--output_nodes", outputs, sinks)):
         unknown = [name for name in names if node_of(name) not in nodes]
         if unknown:
-            raise Failure("unknown_node", f"{flag} {' '.join(unknown)}: not a tensor of the graph",
-                          candidates=candidates[:20])
+            raise DriverError("unknown_node",
+                              f"{flag} {' '.join(unknown)}: not a tensor of the graph",
+                              candidates=candidates[:20])
+
+
+def check_shapes(graph_def: Any, inputs: list[str], shapes: list[list[int]] | None) -> None:
+    """``--shape`` must fit the rank and the known dimensions of each Placeholder."""
+    nodes = {n.name: n for n in graph_def.node}
+    for name, shape in zip(inputs, shapes or []):
+        node = nodes[node_of(name)]
+        if node.op != "Placeholder" or "shape" not in node.attr:
+            continue
+        declared = node.attr["shape"].shape
+        if declared.unknown_rank:
+            continue
+        dims = [d.size for d in declared.dim]
+        if len(dims) != len(shape) or any(d >= 0 and d != s for d, s in zip(dims, shape)):
+            shown = ["?" if d < 0 else d for d in dims]
+            raise DriverError("bad_shape", f"--shape {','.join(map(str, shape))} does not "
+                                           f"fit input '{name}' of shape {shown}")
 
 
 def unsupported_nodes(model: Any) -> dict[str, int]:
@@ -129,7 +147,7 @@ def unsupported_nodes(model: Any) -> dict[str, int]:
 
 
 def convert(request: dict[str, Any]) -> dict[str, Any]:
-    """Run the conversion described by ``request``; raise :class:`Failure` on known errors."""
+    """Run the conversion described by ``request``; raise :class:`DriverError` on known errors."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
         import onnx
@@ -137,7 +155,7 @@ def convert(request: dict[str, Any]) -> dict[str, Any]:
         import tf2onnx
         from tf2onnx import convert as tf2onnx_convert
     except ImportError as exc:
-        raise Failure("missing", f"{exc} (Python: {sys.executable})") from exc
+        raise DriverError("missing", f"{exc} (Python: {sys.executable})") from exc
     tf.get_logger().setLevel("ERROR")
     graph_def = parse_graph_def(tf, request["graphdef"])
     inputs, outputs = request["inputs"], request["outputs"]
@@ -146,9 +164,10 @@ def convert(request: dict[str, Any]) -> dict[str, Any]:
     tf_ops = op_histogram(graph_def)
     unsafe = sorted(op for op in tf_ops if is_unsafe(op))
     if unsafe:
-        raise Failure("unsafe", f"the graph has operators that access files, the network or "
-                                f"Python code: {', '.join(unsafe)}", tf_ops=tf_ops)
+        raise DriverError("unsafe", f"the graph has operators that access files, the network "
+                                    f"or Python code: {', '.join(unsafe)}", tf_ops=tf_ops)
     shapes = request.get("shapes")
+    check_shapes(graph_def, inputs, shapes)
     override = dict(zip(inputs, shapes)) if shapes else None
     lowered = sorted(set(tf_ops) & LOWERED_CONTROL_FLOW)
     try:
@@ -156,13 +175,14 @@ def convert(request: dict[str, Any]) -> dict[str, Any]:
             graph_def, name=request.get("name"), input_names=inputs, output_names=outputs,
             opset=request["opset"], shape_override=override)
     except Exception as exc:  # tf2onnx raises many types
-        raise Failure("tf2onnx", f"tf2onnx failed: {type(exc).__name__}: {exc}",
-                      tf_ops=tf_ops, lowered=lowered) from exc
+        raise DriverError("tf2onnx", f"tf2onnx failed: {type(exc).__name__}: {exc}",
+                          tf_ops=tf_ops, lowered=lowered) from exc
     left = unsupported_nodes(model)
     if left:
-        raise Failure("unsupported", "tf2onnx left operators that are not ONNX operators: "
-                      + ", ".join(f"{k} x{v}" for k, v in left.items()),
-                      tf_ops=tf_ops, lowered=lowered)
+        raise DriverError("unsupported", "tf2onnx left operators that are not ONNX operators: "
+                          + ", ".join(f"{k} x{v}" for k, v in left.items()),
+                          tf_ops=tf_ops, lowered=lowered)
+    model.producer_version = tf2onnx.__version__  # tf2onnx appends its git hash, or "None"
     onnx.save(model, request["output"])
     onnx_ops = collections.Counter(n.op_type for n in model.graph.node)
     return {"ok": True, "tensorflow": tf.__version__, "tf2onnx": tf2onnx.__version__,
@@ -175,7 +195,7 @@ def main(argv: list[str]) -> int:
         request = json.load(handle)
     try:
         result = convert(request)
-    except Failure as failure:
+    except DriverError as failure:
         result = {"ok": False, "kind": failure.kind, "message": failure.message, **failure.extra}
     with open(request["result"], "w", encoding="utf-8") as handle:
         json.dump(result, handle)

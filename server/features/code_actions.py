@@ -61,9 +61,7 @@ async def on_code_action(
     uri = params.text_document.uri
     analysis = current_analysis(ls, uri)
     only = params.context.only
-    asked_source = bool(only) and any(
-        str(getattr(k, "value", k)).startswith("source") for k in only
-    )
+    asked_source = any(str(getattr(k, "value", k)).startswith("source") for k in only or ())
     lines = (params.range.start.line + 1, params.range.end.line + 1)
     focus = None if asked_source else lines
     loop = asyncio.get_running_loop()

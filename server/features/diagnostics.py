@@ -118,6 +118,8 @@ async def run_diagnostics(ls: MindConverterServer, uri: str, delay: float) -> No
         if analysis.parsed:
             state.published = diagnostics_for(analysis, ls.settings, uri, ls.encoding)
         publish(ls, uri, state.published, version)
+        if analysis.torch is not None and analysis.torch.error:
+            ls.log(f"{uri}: {analysis.torch.error}", types.MessageType.Warning)
         if analysis.torch is None or analysis.torch.complete:
             return
         analysis = await loop.run_in_executor(

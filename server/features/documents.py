@@ -19,8 +19,7 @@ def current_analysis(ls: MindConverterServer, uri: str) -> DocumentAnalysis:
     document = ls.workspace.get_text_document(uri)
     state = ls.documents.get(uri)
     cached = state.analysis if state is not None else None
-    fresh = isinstance(cached, DocumentAnalysis) and cached.version == document.version
-    if fresh and cached.text == document.source:
+    if cached is not None and (cached.version, cached.text) == (document.version, document.source):
         return cached
     text = document.source
     path = document_path(uri)

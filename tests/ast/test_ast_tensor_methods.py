@@ -36,7 +36,7 @@ def in_forward(expr: str) -> str:
         ("x.unsqueeze(1)", "x.unsqueeze(1)"),
         ("x.chunk(2, dim=1)", "x.chunk(2, 1)"),
         ("x.contiguous()", "x.contiguous()"),
-        ("x.flatten(1)", "x.flatten(1)"),
+        ("x.flatten(1)", "x.flatten(start_dim=1)"),
         ("x.repeat(1, 2)", "x.tile((1, 2))"),
         ("x.expand(2, -1)", "x.broadcast_to(2, -1)"),
         ("x.detach()", "ops.stop_gradient(x)"),

@@ -23,7 +23,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-def initialize_params(client_name: str, settings: dict[str, Any] | None = None) -> types.InitializeParams:
+def initialize_params(
+    client_name: str, settings: dict[str, Any] | None = None
+) -> types.InitializeParams:
     """``initialize`` parameters with a client's capabilities and our settings."""
     return types.InitializeParams(
         capabilities=client_capabilities(client_name),
@@ -94,7 +96,9 @@ def apply_text_edits(text: str, edits: Sequence[types.TextEdit], encoding: str =
         row = min(position.line, len(lines) - 1)
         return starts[row] + units_to_codepoint(lines[row], position.character, encoding)
 
-    ordered = sorted(edits, key=lambda e: (offset(e.range.start), offset(e.range.end)), reverse=True)
+    ordered = sorted(
+        edits, key=lambda e: (offset(e.range.start), offset(e.range.end)), reverse=True
+    )
     for edit in ordered:
         text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
     return text
@@ -104,4 +108,8 @@ def encoding_of(client_name: str) -> str:
     """The position encoding the server picks for a client (Neovim offers UTF-8 first)."""
     caps = client_capabilities(client_name)
     offered = caps.general.position_encodings if caps.general else None
-    return str(offered[0].value if hasattr(offered[0], "value") else offered[0]) if offered else "utf-16"
+    return (
+        str(offered[0].value if hasattr(offered[0], "value") else offered[0])
+        if offered
+        else "utf-16"
+    )

@@ -50,8 +50,13 @@ def model_file(tmp_path: Path) -> Path:
     return path
 
 
+CONVERT = "mindconverter.convertModelFile"
+
+
 def command(name: str, *arguments: object, token: str | None = None) -> types.ExecuteCommandParams:
-    return types.ExecuteCommandParams(command=name, arguments=list(arguments), work_done_token=token)
+    return types.ExecuteCommandParams(
+        command=name, arguments=list(arguments), work_done_token=token
+    )
 
 
 async def test_convert_model_file_reports_progress_and_result(
@@ -61,7 +66,9 @@ async def test_convert_model_file_reports_progress_and_result(
     token = "convert-1" if client.capabilities.workspace.workspace_edit.document_changes else None
     if token is not None:
         client.progress_reports.setdefault(token, [])  # the client made this token
-    params = command("mindconverter.convertModelFile", str(model_file), {"outputDir": str(out)}, token=token)
+    params = command(
+        "mindconverter.convertModelFile", str(model_file), {"outputDir": str(out)}, token=token
+    )
     result = await client.workspace_execute_command_async(params)
 
     assert Path(result["script"]) == out / "net.py" and (out / "net.py").is_file()
@@ -94,19 +101,26 @@ async def test_convert_model_file_reports_progress_and_result(
     assert hover is not None and "stem.weight" in hover.contents.value
 
 
-async def test_bad_model_path_is_an_error_and_the_server_lives(client: LanguageClient, tmp_path: Path) -> None:
+async def test_bad_model_path_is_an_error_and_the_server_lives(
+    client: LanguageClient, tmp_path: Path
+) -> None:
     missing = tmp_path / "missing.onnx"
     with pytest.raises(JsonRpcException) as info:
-        await client.workspace_execute_command_async(command("mindconverter.convertModelFile", str(missing)))
+        await client.workspace_execute_command_async(
+            command("mindconverter.convertModelFile", str(missing))
+        )
     assert "MC101" in info.value.message
     assert info.value.data["code"] == "MC101" and info.value.data["hint"]
     with pytest.raises(JsonRpcException, match="MC206"):
-        await client.workspace_execute_command_async(command("mindconverter.convertModelFile"))
+        await client.workspace_execute_command_async(command(CONVERT))
 
     uri = (tmp_path / "still.py").as_uri()
     open_document(client, uri, "import torch\n")
     hover = await client.text_document_hover_async(
-        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=0, character=8))
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=0, character=8),
+        )
     )
     assert hover is None or hover.contents  # answered: the server is alive
 
@@ -116,14 +130,23 @@ def _reached(client: LanguageClient, token: str, stage: str) -> bool:
     return any(getattr(r, "message", None) == stage for r in reports)
 
 
-async def test_cancelled_conversion_stops_and_writes_nothing(client: LanguageClient, tmp_path: Path) -> None:
+async def test_cancelled_conversion_stops_and_writes_nothing(
+    client: LanguageClient, tmp_path: Path
+) -> None:
     model_file = tmp_path / "net.onnx"
     onnx.save(conv_relu_model(), model_file)
     out = tmp_path / "never"
     client.progress_reports.setdefault("cancel-me", [])
-    params = command("mindconverter.convertModelFile", str(model_file), {"outputDir": str(out)}, token="cancel-me")
+    params = command(
+        "mindconverter.convertModelFile",
+        str(model_file),
+        {"outputDir": str(out)},
+        token="cancel-me",
+    )
     pending = asyncio.ensure_future(
-        client.protocol.send_request_async(types.WORKSPACE_EXECUTE_COMMAND, params, msg_id="req-cancel")
+        client.protocol.send_request_async(
+            types.WORKSPACE_EXECUTE_COMMAND, params, msg_id="req-cancel"
+        )
     )
     for _ in range(6000):  # after "write" the worker imports MindSpore: seconds to cancel in
         if _reached(client, "cancel-me", "write"):

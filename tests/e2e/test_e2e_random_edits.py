@@ -9,23 +9,57 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
+from mindconverter.server.positions import codepoint_to_units, split_lines, units_to_codepoint
 from pytest_lsp import LanguageClient
 
-from mindconverter.server.positions import codepoint_to_units, split_lines, units_to_codepoint
 from tests.e2e.conftest import encoding_of
 from tests.server.lsp_fixtures import LEGACY_SCRIPT
 from tests.server.torch_samples import MODEL
 
-BASE = MODEL.replace("class Net", "# ünïcode 😀 comment\nclass Net") + "\n" + LEGACY_SCRIPT.split("\n", 2)[2]
+BASE = (
+    MODEL.replace("class Net", "# ünïcode 😀 comment\nclass Net")
+    + "\n"
+    + LEGACY_SCRIPT.split("\n", 2)[2]
+)
 TOKENS = [
-    "a", "x", " ", "_", ".", ",", ":", "(", ")", "[", "]", "=", "\n", "'", '"', "#", "    ",
-    "é", "中", "😀", "𝔘", "torch.", "nn.Linear(2, 3)", "def ", "class ", "return ", "onnx.Reshape(",
-    "UnconvertedOp(", "self.", "import torch\n",
+    "a",
+    "x",
+    " ",
+    "_",
+    ".",
+    ",",
+    ":",
+    "(",
+    ")",
+    "[",
+    "]",
+    "=",
+    "\n",
+    "'",
+    '"',
+    "#",
+    "    ",
+    "é",
+    "中",
+    "😀",
+    "𝔘",
+    "torch.",
+    "nn.Linear(2, 3)",
+    "def ",
+    "class ",
+    "return ",
+    "onnx.Reshape(",
+    "UnconvertedOp(",
+    "self.",
+    "import torch\n",
 ]
 COUNTER = itertools.count()
 
 edit_strategy = st.tuples(
-    st.floats(0, 1), st.floats(0, 1), st.integers(0, 40), st.lists(st.sampled_from(TOKENS), max_size=6)
+    st.floats(0, 1),
+    st.floats(0, 1),
+    st.integers(0, 40),
+    st.lists(st.sampled_from(TOKENS), max_size=6),
 )
 
 
@@ -52,7 +86,9 @@ def apply(text: str, edit: tuple[float, float, int, list[str]], encoding: str):
     lines = split_lines(text)
     change = types.TextDocumentContentChangePartial(
         range=types.Range(
-            start=types.Position(line=line, character=codepoint_to_units(lines[line], column, encoding)),
+            start=types.Position(
+                line=line, character=codepoint_to_units(lines[line], column, encoding)
+            ),
             end=types.Position(
                 line=end_line, character=codepoint_to_units(lines[end_line], end_column, encoding)
             ),
@@ -69,15 +105,30 @@ def check_ranges(text: str, diagnostics, encoding: str) -> None:
         rng = diagnostic.range
         for pos in (rng.start, rng.end):
             assert pos.line < len(lines), (pos, len(lines))
-            assert units_to_codepoint(lines[pos.line], pos.character, encoding) <= len(lines[pos.line])
-            assert codepoint_to_units(
-                lines[pos.line], units_to_codepoint(lines[pos.line], pos.character, encoding), encoding
-            ) == pos.character, "a column inside a character"
+            assert units_to_codepoint(lines[pos.line], pos.character, encoding) <= len(
+                lines[pos.line]
+            )
+            assert (
+                codepoint_to_units(
+                    lines[pos.line],
+                    units_to_codepoint(lines[pos.line], pos.character, encoding),
+                    encoding,
+                )
+                == pos.character
+            ), "a column inside a character"
         assert (rng.start.line, rng.start.character) <= (rng.end.line, rng.end.character)
         site = diagnostic.data.get("site") if isinstance(diagnostic.data, dict) else None
         if site is not None:
-            start = offset(text, rng.start.line, units_to_codepoint(lines[rng.start.line], rng.start.character, encoding))
-            end = offset(text, rng.end.line, units_to_codepoint(lines[rng.end.line], rng.end.character, encoding))
+            start = offset(
+                text,
+                rng.start.line,
+                units_to_codepoint(lines[rng.start.line], rng.start.character, encoding),
+            )
+            end = offset(
+                text,
+                rng.end.line,
+                units_to_codepoint(lines[rng.end.line], rng.end.character, encoding),
+            )
             assert text[start:end] == site
 
 
@@ -87,6 +138,7 @@ def record_publications(client: LanguageClient) -> list[types.PublishDiagnostics
     original = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
     seen: list[types.PublishDiagnosticsParams] = getattr(client, "_published", [])
     if not hasattr(client, "_published"):
+
         def handler(params: types.PublishDiagnosticsParams) -> None:
             seen.append(params)
             original(params)
@@ -96,18 +148,26 @@ def record_publications(client: LanguageClient) -> list[types.PublishDiagnostics
     return seen
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(edits=st.lists(edit_strategy, min_size=1, max_size=8))
 async def test_random_edits_keep_the_server_and_positions_valid(
     client: LanguageClient, tmp_path: Path, edits
 ) -> None:
-    encoding = "utf-8" if client.capabilities.general and client.capabilities.general.position_encodings else "utf-16"
+    encoding = (
+        "utf-8"
+        if client.capabilities.general and client.capabilities.general.position_encodings
+        else "utf-16"
+    )
     assert encoding == encoding_of("neovim") or encoding == "utf-16"
     published = record_publications(client)
     uri = (tmp_path / f"doc{next(COUNTER)}.py").as_uri()
     texts = {1: BASE}
     client.text_document_did_open(
-        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="python", version=1, text=BASE))
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri=uri, language_id="python", version=1, text=BASE)
+        )
     )
     text = BASE
     for version, edit in enumerate(edits, start=2):
@@ -121,7 +181,10 @@ async def test_random_edits_keep_the_server_and_positions_valid(
         )
     last = len(edits) + 1
     hover = client.text_document_hover_async(
-        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=0, character=0))
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=0, character=0),
+        )
     )
     await asyncio.wait_for(hover, 30)  # the server answers
     for _ in range(3000):
@@ -132,4 +195,6 @@ async def test_random_edits_keep_the_server_and_positions_valid(
     assert any(p.version == last for p in mine), "no diagnostics for the last version"
     for params in mine:
         check_ranges(texts[params.version], params.diagnostics, encoding)
-    client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=uri)))
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=uri))
+    )

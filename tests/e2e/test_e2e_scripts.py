@@ -18,6 +18,8 @@ from tests.e2e.conftest import (
 )
 from tests.server.lsp_fixtures import SCRIPT, line_of, write_converted
 
+ORIGIN = types.Position(line=0, character=0)
+
 
 @pytest.fixture
 def script_uri(tmp_path: Path) -> str:
@@ -42,7 +44,10 @@ async def test_placeholder_quick_fix_round_trip(client: LanguageClient, script_u
     assert "ops.reshape" in fix.title and fix.is_preferred
     edits = edits_of(fix.edit, script_uri)
     touched = sorted(e.range.start.line for e in edits)
-    assert touched == [line_of(SCRIPT, "self.reshape_4 = ") - 1, line_of(SCRIPT, "= self.reshape_4(") - 1]
+    assert touched == [
+        line_of(SCRIPT, "self.reshape_4 = ") - 1,
+        line_of(SCRIPT, "= self.reshape_4(") - 1,
+    ]
     fixed = apply_text_edits(SCRIPT, edits)
     ast.parse(fixed)
 
@@ -51,7 +56,9 @@ async def test_placeholder_quick_fix_round_trip(client: LanguageClient, script_u
     assert not any("Reshape" in d.message for d in after)
 
 
-async def test_hover_shows_onnx_node_and_source_weights(client: LanguageClient, script_uri: str) -> None:
+async def test_hover_shows_onnx_node_and_source_weights(
+    client: LanguageClient, script_uri: str
+) -> None:
     open_document(client, script_uri, SCRIPT)
     await wait_for_diagnostics(client, script_uri)
     line = line_of(SCRIPT, "features_0_0 = self.features_0_0(input_)") - 1
@@ -77,7 +84,9 @@ async def test_hover_shows_onnx_node_and_source_weights(client: LanguageClient, 
     assert "(1, 8, 8, 12)" in hover.contents.value
 
 
-async def test_syntax_errors_keep_the_last_diagnostics_moved(client: LanguageClient, script_uri: str) -> None:
+async def test_syntax_errors_keep_the_last_diagnostics_moved(
+    client: LanguageClient, script_uri: str
+) -> None:
     open_document(client, script_uri, SCRIPT)
     await wait_for_diagnostics(client, script_uri, lambda d: len(d) == 5)
     broken = "def broken(:\n" + SCRIPT
@@ -85,7 +94,10 @@ async def test_syntax_errors_keep_the_last_diagnostics_moved(client: LanguageCli
         text_document=types.VersionedTextDocumentIdentifier(uri=script_uri, version=2),
         content_changes=[
             types.TextDocumentContentChangePartial(
-                range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
+                range=types.Range(
+                    start=types.Position(line=0, character=0),
+                    end=types.Position(line=0, character=0),
+                ),
                 text="def broken(:\n",
             )
         ],

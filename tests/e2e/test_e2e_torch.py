@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types
+from mindconverter.converter.ast.api import convert_source
 from pytest_lsp import LanguageClient
 
-from mindconverter.converter.ast.api import convert_source
 from tests.e2e.conftest import (
     apply_text_edits,
     edits_of,
@@ -20,10 +20,12 @@ from tests.e2e.conftest import (
 )
 from tests.server.torch_samples import MODEL
 
+ORIGIN = types.Position(line=0, character=0)
+
 
 def complete(diagnostics) -> bool:
     """The converter's findings are in (not only the preliminary scan's)."""
-    return bool(diagnostics) and not any(d.data.get("data", {}).get("preliminary") for d in diagnostics)
+    return bool(diagnostics) and not any(d.data.get("preliminary") for d in diagnostics)
 
 
 @pytest.fixture
@@ -36,16 +38,18 @@ def model_uri(tmp_path: Path) -> str:
 async def test_quick_fix_round_trip(client: LanguageClient, model_uri: str) -> None:
     open_document(client, model_uri, MODEL)
     diagnostics = await wait_for_diagnostics(client, model_uri, complete)
-    apis = {d.data["source_api"] for d in diagnostics}
+    apis = {d.data["sourceApi"] for d in diagnostics}
     assert {"torch.nn.Linear", "torch.Tensor.view", "torch.stft"} <= apis
-    linear = next(d for d in diagnostics if d.data["source_api"] == "torch.nn.Linear")
+    linear = next(d for d in diagnostics if d.data["sourceApi"] == "torch.nn.Linear")
     assert linear.message.startswith("torch.nn.Linear → mindspore.nn.Dense")
 
     actions = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=model_uri),
             range=linear.range,
-            context=types.CodeActionContext(diagnostics=[linear], only=[types.CodeActionKind.QuickFix]),
+            context=types.CodeActionContext(
+                diagnostics=[linear], only=[types.CodeActionKind.QuickFix]
+            ),
         )
     )
     (fix,) = [a for a in actions if a.title.startswith("Convert torch.nn.Linear")]
@@ -55,8 +59,8 @@ async def test_quick_fix_round_trip(client: LanguageClient, model_uri: str) -> N
 
     replace_document(client, model_uri, fixed, 2)
     after = await wait_for_diagnostics(client, model_uri, complete)
-    assert "torch.nn.Linear" not in {d.data["source_api"] for d in after}
-    assert "torch.stft" in {d.data["source_api"] for d in after}
+    assert "torch.nn.Linear" not in {d.data["sourceApi"] for d in after}
+    assert "torch.stft" in {d.data["sourceApi"] for d in after}
 
 
 def encoding_of_client(client: LanguageClient) -> str:
@@ -77,13 +81,17 @@ async def test_hover_on_a_torch_api(client: LanguageClient, model_uri: str) -> N
     assert "mindspore.nn.Dense" in hover.contents.value and "has_bias" in hover.contents.value
 
 
-async def test_convert_file_command_and_source_actions(client: LanguageClient, model_uri: str, tmp_path: Path) -> None:
+async def test_convert_file_command_and_source_actions(
+    client: LanguageClient, model_uri: str, tmp_path: Path
+) -> None:
     open_document(client, model_uri, MODEL)
     await wait_for_diagnostics(client, model_uri, complete)
     actions = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=model_uri),
-            range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
+            range=types.Range(
+                start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)
+            ),
             context=types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.Source]),
         )
     )

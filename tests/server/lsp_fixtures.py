@@ -1,5 +1,7 @@
 """Hand-written scripts in the graph converter's output format, with matching reports."""
 
+# ruff: noqa: E501  (the scripts reproduce generated code, whose lines are long)
+
 from __future__ import annotations
 
 import json
@@ -61,7 +63,7 @@ def load_model(checkpoint=None):
     return net
 '''
 
-LEGACY_SCRIPT = '''import mindspore.ops as P
+LEGACY_SCRIPT = """import mindspore.ops as P
 from mindspore import nn
 
 
@@ -75,7 +77,7 @@ class Model(nn.Cell):
         x = self.conv(x)
         x = self.reshape(x)
         return x
-'''
+"""
 
 
 def line_of(text: str, needle: str) -> int:
@@ -121,26 +123,58 @@ def make_result(folder: Path) -> ConversionResult:
         ops_total=8,
         ops_converted=2,
         unconverted=[
-            _unconverted("transpose_1", "Transpose", "/Transpose_1", [[1, 8, 4, 6]], [[1, 4, 6, 8]]),
             _unconverted(
-                "resize_2", "Resize", "/Resize_2", [[1, 8, 4, 6], None, [4]], [[1, 8, 8, 12]],
+                "transpose_1", "Transpose", "/Transpose_1", [[1, 8, 4, 6]], [[1, 4, 6, 8]]
+            ),
+            _unconverted(
+                "resize_2",
+                "Resize",
+                "/Resize_2",
+                [[1, 8, 4, 6], None, [4]],
+                [[1, 8, 8, 12]],
                 {"mode": "linear", "coordinate_transformation_mode": "align_corners"},
                 {"2": [1.0, 1.0, 2.0, 2.0]},
             ),
-            _unconverted("tile_3", "Tile", "/Tile_3", [[1, 8, 8, 12], [4]], [[2, 8, 16, 12]],
-                         consts={"1": [2, 1, 2, 1]}),
-            _unconverted("reshape_4", "Reshape", "/Reshape_4", [[2, 8, 16, 12], [2]], [[2, 1536]],
-                         {"allowzero": 0}, {"1": [2, -1]}),
-            _unconverted("nms_5", "NonMaxSuppression", "/NonMaxSuppression_5",
-                         [[1, 100, 4], [1, 1, 100], [1]], [[5, 3]], {"center_point_box": 0},
-                         {"2": [10]}),
+            _unconverted(
+                "tile_3",
+                "Tile",
+                "/Tile_3",
+                [[1, 8, 8, 12], [4]],
+                [[2, 8, 16, 12]],
+                consts={"1": [2, 1, 2, 1]},
+            ),
+            _unconverted(
+                "reshape_4",
+                "Reshape",
+                "/Reshape_4",
+                [[2, 8, 16, 12], [2]],
+                [[2, 1536]],
+                {"allowzero": 0},
+                {"1": [2, -1]},
+            ),
+            _unconverted(
+                "nms_5",
+                "NonMaxSuppression",
+                "/NonMaxSuppression_5",
+                [[1, 100, 4], [1, 1, 100], [1]],
+                [[5, 3]],
+                {"center_point_box": 0},
+                {"2": [10]},
+            ),
         ],
         nodes=[
-            NodeTrace("/features/features.0/Conv", "Conv", conv_lines,
-                      ["features_0_0.weight", "features_0_0.bias"]),
-            NodeTrace("/fc/Gemm", "Gemm", [line_of(SCRIPT, "self.fc = "),
-                                           line_of(SCRIPT, "fc = self.fc(")],
-                      ["fc.weight", "fc.bias"]),
+            NodeTrace(
+                "/features/features.0/Conv",
+                "Conv",
+                conv_lines,
+                ["features_0_0.weight", "features_0_0.bias"],
+            ),
+            NodeTrace(
+                "/fc/Gemm",
+                "Gemm",
+                [line_of(SCRIPT, "self.fc = "), line_of(SCRIPT, "fc = self.fc(")],
+                ["fc.weight", "fc.bias"],
+            ),
         ],
     )
 
@@ -148,8 +182,16 @@ def make_result(folder: Path) -> ConversionResult:
 WEIGHT_MAP = {
     STEM: [
         {
-            "converted_weight": {"name": "features_0_0.weight", "shape": [8, 3, 3, 3], "data_type": "Float32"},
-            "source_weight": {"name": "features.0.0.weight", "shape": [8, 3, 3, 3], "data_type": "float32"},
+            "converted_weight": {
+                "name": "features_0_0.weight",
+                "shape": [8, 3, 3, 3],
+                "data_type": "Float32",
+            },
+            "source_weight": {
+                "name": "features.0.0.weight",
+                "shape": [8, 3, 3, 3],
+                "data_type": "float32",
+            },
         },
         {
             "converted_weight": {"name": "features_0_0.bias", "shape": [8], "data_type": "Float32"},
@@ -157,7 +199,11 @@ WEIGHT_MAP = {
         },
         {
             "converted_weight": {"name": "fc.weight", "shape": [10, 1536], "data_type": "Float32"},
-            "source_weight": {"name": "classifier.weight", "shape": [10, 1536], "data_type": "float32"},
+            "source_weight": {
+                "name": "classifier.weight",
+                "shape": [10, 1536],
+                "data_type": "float32",
+            },
         },
     ]
 }

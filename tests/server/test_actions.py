@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from lsprotocol import types
-from pytest_lsp import client_capabilities
-
 from mindconverter.server.actions import FIX_ALL_KIND, ActionContext, code_actions
 from mindconverter.server.analysis import analyse, diagnostics_for
 from mindconverter.server.settings import Settings
+from pytest_lsp import client_capabilities
+
 from tests.server.lsp_fixtures import SCRIPT, line_of
 
 URI = "file:///work/tinynet.py"
 
 
 def line_range(line: int) -> types.Range:
-    return types.Range(start=types.Position(line=line, character=0), end=types.Position(line=line, character=1))
+    return types.Range(
+        start=types.Position(line=line, character=0), end=types.Position(line=line, character=1)
+    )
 
 
 def actions_at(line: int, client: str = "visual-studio-code", only=None) -> list[types.CodeAction]:

@@ -6,9 +6,8 @@ import asyncio
 import inspect
 
 import pytest
-from pygls.exceptions import JsonRpcServerError
-
 from mindconverter.server.guard import guarded
+from pygls.exceptions import JsonRpcServerError
 
 
 def boom(ls, params):

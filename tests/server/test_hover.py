@@ -5,14 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from lsprotocol import types
-
 from mindconverter.server.analysis import analyse
 from mindconverter.server.hovers import hover_at
 from mindconverter.server.reports import ReportCache
 from mindconverter.server.settings import Settings
+
 from tests.server.lsp_fixtures import SCRIPT, line_of, write_converted
 
-TORCH = "import torch\nimport torch.nn as nn\n\nlayer = nn.Linear(4, 2)\ny = torch.nn.functional.relu(x)\n"
+TORCH = (
+    "import torch\nimport torch.nn as nn\n\n"
+    "layer = nn.Linear(4, 2)\ny = torch.nn.functional.relu(x)\n"
+)
 
 
 def hover(text: str, line: int, character: int, **kwargs) -> str | None:

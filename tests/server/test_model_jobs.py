@@ -7,7 +7,6 @@ import sys
 import textwrap
 
 import pytest
-
 from mindconverter.converter.errors import ConverterError
 from mindconverter.server.features.commands import model_arguments
 from mindconverter.server.model_jobs import conversion_request, run_worker, summary_of
@@ -37,7 +36,8 @@ def test_progress_then_result() -> None:
 def test_errors_come_back_as_converter_errors() -> None:
     worker = fake(
         """
-        print(json.dumps({"error": {"code": "MC101", "message": "input file not found: x.onnx", "hint": "h"}}))
+        error = {"code": "MC101", "message": "input file not found: x.onnx", "hint": "h"}
+        print(json.dumps({"error": error}))
         """
     )
     with pytest.raises(ConverterError) as info:
@@ -53,7 +53,9 @@ def test_a_dead_worker_is_an_internal_error() -> None:
 
 
 def test_cancelling_kills_the_worker() -> None:
-    worker = fake('print(json.dumps({"progress": "load", "fraction": 0}), flush=True); time.sleep(60)')
+    worker = fake(
+        'print(json.dumps({"progress": "load", "fraction": 0}), flush=True); time.sleep(60)'
+    )
 
     async def scenario() -> float:
         started = asyncio.get_running_loop().time()
@@ -74,11 +76,20 @@ def test_requests_and_summaries() -> None:
     assert conversion_request("/m/net.onnx", {}, "/cfg")["output_dir"] == "/cfg"
     assert conversion_request("/m/net.onnx", {"outputDir": "/o"}, "/cfg")["output_dir"] == "/o"
     summary = summary_of(
-        {"script": "s.py", "ops_total": 3, "ops_converted": 2, "unconverted": [{"op_type": "MyOp"}],
-         "verification": {"status": "skipped"}, "report_json": "r.json"}
+        {
+            "script": "s.py",
+            "ops_total": 3,
+            "ops_converted": 2,
+            "unconverted": [{"op_type": "MyOp"}],
+            "verification": {"status": "skipped"},
+            "report_json": "r.json",
+        }
     )
     assert summary["summary"] == {
-        "ops_total": 3, "ops_converted": 2, "unconverted": 1, "unconverted_ops": ["MyOp"],
+        "ops_total": 3,
+        "ops_converted": 2,
+        "unconverted": 1,
+        "unconverted_ops": ["MyOp"],
         "verification": "skipped",
     }
     assert summary["reportJson"] == "r.json"
@@ -86,7 +97,10 @@ def test_requests_and_summaries() -> None:
 
 def test_command_arguments() -> None:
     assert model_arguments(("a.onnx",)) == ("a.onnx", {})
-    assert model_arguments(("file:///m/a.onnx", {"verify": False})) == ("/m/a.onnx", {"verify": False})
+    assert model_arguments(("file:///m/a.onnx", {"verify": False})) == (
+        "/m/a.onnx",
+        {"verify": False},
+    )
     assert model_arguments(({"path": "a.onnx", "shapes": [[1]]},)) == ("a.onnx", {"shapes": [[1]]})
     for bad in ((), (3,), ("a.onnx", "opts")):
         with pytest.raises(Exception, match="MC206"):

@@ -6,11 +6,11 @@ import ast
 from pathlib import Path
 
 import pytest
-
 from mindconverter.server.edits import apply_source_edits
 from mindconverter.server.placeholder_actions import fix_all_concrete, fixes_for
 from mindconverter.server.reports import ReportCache
 from mindconverter.server.script_analysis import analyse_script
+
 from tests.server.lsp_fixtures import LEGACY_SCRIPT, SCRIPT, write_converted
 
 
@@ -37,7 +37,10 @@ def test_reshape_fix_touches_init_and_construct_and_rechecks_clean() -> None:
     ("attr", "expected"),
     [
         ("transpose_1", "transpose_1 = ops.transpose(features_0_0, (0, 2, 3, 1))"),
-        ("resize_2", 'ops.interpolate(features_0_0, size=(8, 12), mode="bilinear", align_corners=True)'),
+        (
+            "resize_2",
+            'ops.interpolate(features_0_0, size=(8, 12), mode="bilinear", align_corners=True)',
+        ),
         ("tile_3", "tile_3 = ops.tile(resize_2, (2, 1, 2, 1))"),
     ],
 )
@@ -67,7 +70,9 @@ def test_unknown_op_gets_a_wired_skeleton_cell(tmp_path: Path) -> None:
 
 
 def test_skeleton_names_do_not_clash() -> None:
-    text = SCRIPT.replace("class Tinynet(nn.Cell):", "class NonMaxSuppression:\n    pass\n\n\nclass Tinynet(nn.Cell):")
+    text = SCRIPT.replace(
+        "class Tinynet(nn.Cell):", "class NonMaxSuppression:\n    pass\n\n\nclass Tinynet(nn.Cell):"
+    )
     fixed, _ = apply_fix(text, "nms_5")
     assert "class NonMaxSuppressionNms5(nn.Cell):" in fixed
     ast.parse(fixed)
@@ -76,7 +81,9 @@ def test_skeleton_names_do_not_clash() -> None:
 def test_legacy_placeholder_fix_adds_the_missing_import() -> None:
     fixed, kind = apply_fix(LEGACY_SCRIPT, "reshape")
     assert kind == "concrete"
-    assert fixed.startswith("import mindspore.ops as P\nfrom mindspore import nn\nfrom mindspore import ops\n")
+    assert fixed.startswith(
+        "import mindspore.ops as P\nfrom mindspore import nn\nfrom mindspore import ops\n"
+    )
     assert "x = ops.reshape(x, (1, 1280))" in fixed
     assert "onnx.Reshape" not in fixed
     ast.parse(fixed)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from mindconverter.server.op_records import OpRecord
 from mindconverter.server.placeholder_fixes import concrete_expression, transpose_permutation
 
@@ -27,15 +26,27 @@ def record(op: str, ins: Any, outs: Any, attributes: dict | None = None, dtypes=
         ("Tile", [(1, 2, 3)], [(2, 2, 9)], {}, "ops.tile(x, (2, 1, 3))"),
         ("Transpose", [(1, 3, 4, 5)], [(1, 4, 5, 3)], {}, "ops.transpose(x, (0, 2, 3, 1))"),
         ("Transpose", [(2, 2)], [(2, 2)], {"perm": [1, 0]}, "ops.transpose(x, (1, 0))"),
-        ("Resize", [(1, 3, 4, 4)], [(1, 3, 8, 8)], {"mode": "nearest"},
-         'ops.interpolate(x, size=(8, 8), mode="nearest")'),
-        ("Resize", [(1, 3, 4, 4)], [(1, 3, 8, 8)], {"mode": b"linear"},
-         'ops.interpolate(x, size=(8, 8), mode="bilinear")'),
-        ("Upsample", [(1, 3, 4)], [(1, 3, 8)], {"mode": "linear",
-         "coordinate_transformation_mode": "align_corners"},
-         'ops.interpolate(x, size=(8,), mode="linear", align_corners=True)'),
-        ("Resize", [(1, 3, 4, 4)], [(1, 3, 8, 8)], {"mode": "cubic"},
-         'ops.interpolate(x, size=(8, 8), mode="bicubic")'),
+        (
+            "Resize",
+            [(1, 3, 4, 4)],
+            [(1, 3, 8, 8)],
+            {"mode": "nearest"},
+            'ops.interpolate(x, size=(8, 8), mode="nearest")',
+        ),
+        (
+            "Resize",
+            [(1, 3, 4, 4)],
+            [(1, 3, 8, 8)],
+            {"mode": b"linear"},
+            'ops.interpolate(x, size=(8, 8), mode="bilinear")',
+        ),
+        (
+            "Upsample",
+            [(1, 3, 4)],
+            [(1, 3, 8)],
+            {"mode": "linear", "coordinate_transformation_mode": "align_corners"},
+            'ops.interpolate(x, size=(8,), mode="linear", align_corners=True)',
+        ),
         ("Shape", [(1, 3, 7)], [(3,)], {}, "ms.Tensor((1, 3, 7), ms.int64)"),
         ("Shape", [(1, 3, 7)], [(2,)], {"start": 1}, "ms.Tensor((3, 7), ms.int64)"),
     ],
@@ -64,6 +75,21 @@ def test_constant_of_shape_uses_value_and_dtype() -> None:
 )
 def test_no_expression_when_shapes_do_not_decide(op: str, ins, outs) -> None:
     assert concrete_expression(record(op, ins, outs), "x") is None
+
+
+def test_resize_sampling_must_match_mindspore() -> None:
+    shapes = ([(1, 3, 4, 4)], [(1, 3, 6, 6)])
+    asymmetric = {"mode": "linear", "coordinate_transformation_mode": "asymmetric"}
+    assert concrete_expression(record("Resize", *shapes, asymmetric), "x") is None
+    assert concrete_expression(record("Resize", *shapes, {"mode": "nearest"}), "x") is None  # 1.5x
+    torch_like = {
+        "mode": "nearest",
+        "coordinate_transformation_mode": "asymmetric",
+        "nearest_mode": "floor",
+    }
+    assert concrete_expression(record("Resize", *shapes, torch_like), "x") is not None
+    cubic = {"mode": "cubic"}  # MindSpore's bicubic differs from ONNX's: a skeleton instead
+    assert concrete_expression(record("Resize", [(1, 3, 4, 4)], [(1, 3, 8, 8)], cubic), "x") is None
 
 
 def test_data_input_is_required_except_for_inputless_ops() -> None:

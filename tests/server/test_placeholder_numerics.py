@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from mindconverter.server.op_records import OpRecord
 from mindconverter.server.placeholder_fixes import concrete_expression
 
@@ -23,7 +22,8 @@ F32, I64 = onnx.TensorProto.FLOAT, onnx.TensorProto.INT64
 
 def run_onnx(node, x: np.ndarray, initializers=(), opset: int = 13, out_type=F32) -> np.ndarray:
     graph = helper.make_graph(
-        [node], "g",
+        [node],
+        "g",
         [helper.make_tensor_value_info("x", F32, list(x.shape))],
         [helper.make_tensor_value_info("y", out_type, None)],
         [onnx.numpy_helper.from_array(np.asarray(v), name) for name, v in initializers],
@@ -37,7 +37,9 @@ def run_fix(op: str, x: np.ndarray, y: np.ndarray, attributes: dict, dtypes=()) 
     ms = pytest.importorskip("mindspore")
     from mindspore import ops
 
-    record = OpRecord(op, None, (x.shape,), (y.shape,), (x.shape,), attributes, output_dtypes=dtypes)
+    record = OpRecord(
+        op, None, (x.shape,), (y.shape,), (x.shape,), attributes, output_dtypes=dtypes
+    )
     expression = concrete_expression(record, "x")
     assert expression is not None, op
     value = eval(expression, {"ms": ms, "ops": ops, "x": ms.Tensor(x)})  # the generated code
@@ -58,7 +60,11 @@ CASES = [
 
 @pytest.mark.parametrize(("op", "node_attrs", "inits", "inputs", "recorded"), CASES)
 def test_shape_ops_match_onnxruntime(op, node_attrs, inits, inputs, recorded) -> None:
-    x = np.random.default_rng(0).standard_normal((2, 1, 3, 4) if op != "Reshape" else (2, 3, 4)).astype(np.float32)
+    x = (
+        np.random.default_rng(0)
+        .standard_normal((2, 1, 3, 4) if op != "Reshape" else (2, 3, 4))
+        .astype(np.float32)
+    )
     if op in ("Squeeze",):
         x = x.reshape(2, 1, 12)
     if op == "Expand":
@@ -74,6 +80,15 @@ def test_shape_ops_match_onnxruntime(op, node_attrs, inits, inputs, recorded) ->
         ({"mode": "nearest"}, 8),
         ({"mode": "linear", "coordinate_transformation_mode": "align_corners"}, 7),
         ({"mode": "linear"}, 8),
+        ({"mode": "linear"}, 6),
+        (
+            {
+                "mode": "nearest",
+                "coordinate_transformation_mode": "asymmetric",
+                "nearest_mode": "floor",
+            },
+            6,
+        ),
     ],
 )
 def test_resize_matches_onnxruntime(attributes: dict, size: int) -> None:
@@ -81,7 +96,9 @@ def test_resize_matches_onnxruntime(attributes: dict, size: int) -> None:
     sizes = np.array([1, 2, size, size], np.int64)
     node = helper.make_node("Resize", ["x", "", "", "sizes"], ["y"], **attributes)
     expected = run_onnx(node, x, [("sizes", sizes)])
-    np.testing.assert_allclose(run_fix("Resize", x, expected, attributes), expected, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        run_fix("Resize", x, expected, attributes), expected, rtol=1e-5, atol=1e-5
+    )
 
 
 def test_constant_of_shape_and_shape() -> None:
@@ -92,6 +109,14 @@ def test_constant_of_shape_and_shape() -> None:
     ms = pytest.importorskip("mindspore")
     from mindspore import ops
 
-    record = OpRecord("ConstantOfShape", None, ((3,),), ((2, 3, 4),), ((3,),), {"value": [1.5]}, output_dtypes=("float32",))
+    record = OpRecord(
+        "ConstantOfShape",
+        None,
+        ((3,),),
+        ((2, 3, 4),),
+        ((3,),),
+        {"value": [1.5]},
+        output_dtypes=("float32",),
+    )
     value = eval(concrete_expression(record, None), {"ms": ms, "ops": ops})
     np.testing.assert_array_equal(value.asnumpy(), np.full((2, 3, 4), 1.5, np.float32))

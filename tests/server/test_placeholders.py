@@ -8,6 +8,7 @@ from mindconverter.server.op_records import describe_shapes
 from mindconverter.server.positions import text_in
 from mindconverter.server.reports import ReportCache
 from mindconverter.server.script_analysis import analyse_script
+
 from tests.server.lsp_fixtures import LEGACY_SCRIPT, SCRIPT, line_of, write_converted
 
 
@@ -40,7 +41,11 @@ def test_every_placeholder_is_found_with_its_calls() -> None:
 def test_the_original_mindconverter_form_is_recognised() -> None:
     analysis = analyse_script(LEGACY_SCRIPT)
     (placeholder,) = analysis.placeholders
-    assert (placeholder.attr_name, placeholder.op_type, placeholder.legacy) == ("reshape", "Reshape", True)
+    assert (placeholder.attr_name, placeholder.op_type, placeholder.legacy) == (
+        "reshape",
+        "Reshape",
+        True,
+    )
     assert placeholder.input_shapes == ((1, 1280, 1, 1),)
     assert placeholder.output_shapes == ((1, 1280),)
     assert placeholder.node_name is None
@@ -51,7 +56,9 @@ def test_domains_and_non_placeholders() -> None:
     text = SCRIPT.replace('UnconvertedOp("Transpose"', 'UnconvertedOp("com.example::MyOp"')
     first = analyse_script(text).placeholders[0]
     assert (first.op_type, first.domain) == ("MyOp", "com.example")
-    plain = "import torch\nclass A:\n    def __init__(self):\n        self.x = torch.nn.Linear(2, 2)\n"
+    plain = (
+        "import torch\nclass A:\n    def __init__(self):\n        self.x = torch.nn.Linear(2, 2)\n"
+    )
     assert analyse_script(plain).placeholders == []
 
 

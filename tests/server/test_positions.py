@@ -6,7 +6,6 @@ import ast
 
 import pytest
 from lsprotocol import types
-
 from mindconverter.converter.issues import SourceRange
 from mindconverter.server.positions import (
     UTF8,
@@ -42,7 +41,8 @@ def test_split_lines_follows_the_lsp() -> None:
 
 
 @pytest.mark.parametrize(
-    ("encoding", "expected"), [(UTF16, [0, 5, 6, 8, 9]), (UTF8, [0, 5, 7, 11, 12]), (UTF32, [0, 5, 6, 7, 8])]
+    ("encoding", "expected"),
+    [(UTF16, [0, 5, 6, 8, 9]), (UTF8, [0, 5, 7, 11, 12]), (UTF32, [0, 5, 6, 7, 8])],
 )
 def test_codepoint_columns_become_code_units(encoding: str, expected: list[int]) -> None:
     columns = [0, 5, 6, 7, 8]  # before x, before é, before 😀, before z, before "

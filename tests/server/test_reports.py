@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from mindconverter.server.reports import ReportCache, lines_match, read_weight_map
+
 from tests.server.lsp_fixtures import SCRIPT, STEM, write_converted
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from lsprotocol import types
-
 from mindconverter.server.analysis import analyse, diagnostics_for
 from mindconverter.server.reports import ReportCache
 from mindconverter.server.settings import Settings, merge
+
 from tests.server.lsp_fixtures import LEGACY_SCRIPT, SCRIPT, line_of, write_converted
 
 
@@ -43,18 +43,26 @@ def test_without_report_the_script_record_is_used() -> None:
 def test_legacy_placeholders_have_their_own_code() -> None:
     (diagnostic,) = diagnostics_for(analyse(LEGACY_SCRIPT, None, Settings()), Settings())
     assert diagnostic.code == "MC-G002"
-    assert "(1, 1280, 1, 1)" in diagnostic.message and "original MindConverter" in diagnostic.message
+    assert (
+        "(1, 1280, 1, 1)" in diagnostic.message and "original MindConverter" in diagnostic.message
+    )
 
 
 def test_severity_setting() -> None:
     error, _ = merge(Settings(), {"severity": {"placeholder": "error"}})
     off, _ = merge(Settings(), {"severity": {"placeholder": "off"}})
     analysis = analyse(SCRIPT, None, Settings())
-    assert {d.severity for d in diagnostics_for(analysis, error)} == {types.DiagnosticSeverity.Error}
+    assert {d.severity for d in diagnostics_for(analysis, error)} == {
+        types.DiagnosticSeverity.Error
+    }
     assert diagnostics_for(analysis, off) == []
 
 
 def test_positions_are_utf16_after_non_ascii_text() -> None:
     text = SCRIPT.replace("        self.reshape_4 = ", "        ü = '😀'; self.reshape_4 = ")
-    (diagnostic,) = [d for d in diagnostics_for(analyse(text, None, Settings()), Settings()) if "Reshape" in d.message]
+    (diagnostic,) = [
+        d
+        for d in diagnostics_for(analyse(text, None, Settings()), Settings())
+        if "Reshape" in d.message
+    ]
     assert diagnostic.range.start.character == len("        ü = '😀'; ") + 1  # 😀 is 2 UTF-16 units

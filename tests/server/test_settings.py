@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from lsprotocol import types
-
 from mindconverter.server.settings import Settings, merge, unwrap
 
 
@@ -44,7 +43,11 @@ def test_partial_updates_keep_other_values() -> None:
 
 
 def test_invalid_values_are_reported_and_ignored() -> None:
-    payload = {"target": "tf", "severity": {"convertible": "loud", "colour": "red"}, "outputFolder": 3}
+    payload = {
+        "target": "tf",
+        "severity": {"convertible": "loud", "colour": "red"},
+        "outputFolder": 3,
+    }
     settings, problems = merge(Settings(), payload)
     assert settings == Settings()
     assert len(problems) == 4

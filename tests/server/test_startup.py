@@ -22,7 +22,8 @@ def test_server_starts_without_heavy_imports() -> None:
         "import sys\n"
         "from mindconverter.server.server import create_server\n"
         "server = create_server()\n"
-        "heavy = {'mindspore', 'onnxruntime', 'torch', 'onnx', 'libcst', 'numpy'} & set(sys.modules)\n"
+        "heavy = {'mindspore', 'onnxruntime', 'torch', 'onnx', 'libcst', 'numpy'}\n"
+        "heavy &= set(sys.modules)\n"
         "print(sorted(heavy))\n"
         "print(' '.join(sorted([*server.protocol.fm.features, *server.protocol.fm.commands])))\n"
     )
@@ -55,3 +56,63 @@ def test_version_flag() -> None:
         [sys.executable, "-m", "mindconverter.server", "--version"], capture_output=True, text=True
     )
     assert out.returncode == 0 and "mindconverter-lsp" in out.stdout
+
+
+def test_a_failing_feature_module_does_not_stop_the_others(monkeypatch, caplog) -> None:
+    import types as pytypes
+
+    import mindconverter.server.features as features
+    from mindconverter.server.server import MindConverterServer
+
+    def broken(server) -> None:
+        raise RuntimeError("cannot register")
+
+    bad = pytypes.SimpleNamespace(__name__="broken_feature", register=broken)
+    monkeypatch.setattr(features, "FEATURE_MODULES", (bad, *features.FEATURE_MODULES))
+    server = MindConverterServer()
+    features.register_all(server)
+    assert "textDocument/hover" in server.protocol.fm.features
+    assert "broken_feature" in caplog.text
+
+
+def test_tcp_transport_answers_initialize() -> None:
+    import json
+    import socket
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mindconverter.server", "--tcp", "--port", str(port)],
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                connection = socket.create_connection(("127.0.0.1", port), timeout=60)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        with connection:
+            body = json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "id": 1,
+                    "method": "initialize",
+                    "params": {"processId": None, "rootUri": None, "capabilities": {}},
+                }
+            ).encode()
+            connection.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            received = b""
+            while b'"serverInfo"' not in received:
+                chunk = connection.recv(65536)
+                assert chunk, "connection closed"
+                received += chunk
+        assert b"mindconverter-lsp" in received
+    finally:
+        server.kill()
+        server.wait()

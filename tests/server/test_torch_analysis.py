@@ -6,6 +6,7 @@ from mindconverter.converter.ast.api import convert_source
 from mindconverter.server.converter_pool import convert_chunk
 from mindconverter.server.script_analysis import analyse_script
 from mindconverter.server.torch_analysis import TorchCache, analyse_torch, split_chunks
+
 from tests.server.torch_samples import MODEL
 
 
@@ -26,8 +27,13 @@ def counting_converter():
 
 def test_chunks_are_top_level_statements_with_the_import_header() -> None:
     chunks = split_chunks(analyse_script(MODEL))
-    assert [(c.first_line, c.last_line, c.header_lines) for c in chunks] == [(6, 17, 3), (20, 21, 3)]
-    assert chunks[0].text.startswith("import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\nclass Net")
+    assert [(c.first_line, c.last_line, c.header_lines) for c in chunks] == [
+        (6, 17, 3),
+        (20, 21, 3),
+    ]
+    assert chunks[0].text.startswith(
+        "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\nclass Net"
+    )
     grouped = split_chunks(analyse_script("import torch\na = torch.ones(1); b = torch.zeros(1)\n"))
     assert len(grouped) == 1  # statements sharing a line stay together
 
@@ -78,7 +84,9 @@ def test_a_chunk_left_unchanged_is_reported_at_its_line() -> None:
 
     def failing(text: str, target: str):
         if "class Net" in text:
-            note = ConversionIssue("MC-A015", "note", "", None, "left unchanged", SourceRange(1, 0, 1, 0))
+            note = ConversionIssue(
+                "MC-A015", "note", "", None, "left unchanged", SourceRange(1, 0, 1, 0)
+            )
             return [note]
         return convert_chunk(text, target)
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import ast
 
 from lsprotocol import types
-from pytest_lsp import client_capabilities
-
 from mindconverter.converter.ast.api import convert_source
 from mindconverter.server.actions import FIX_ALL_KIND, ActionContext, code_actions
 from mindconverter.server.analysis import analyse, diagnostics_for
 from mindconverter.server.edits import apply_source_edits, source_edits_of
 from mindconverter.server.settings import Settings, merge
 from mindconverter.server.torch_fixes import fixable_issues, site_edits
+from pytest_lsp import client_capabilities
+
 from tests.e2e.conftest import apply_text_edits, edits_of
 from tests.server.torch_samples import MODEL
 
@@ -26,13 +26,15 @@ def at(line: int, character: int) -> types.Range:
 
 def test_diagnostics_name_the_target_and_argument_changes() -> None:
     diagnostics = diagnostics_for(analyse(MODEL, None, Settings()), Settings())
-    by_api = {d.data["source_api"]: d for d in diagnostics}
+    by_api = {d.data["sourceApi"]: d for d in diagnostics}
     linear = by_api["torch.nn.Linear"]
     assert linear.message.startswith("torch.nn.Linear → mindspore.nn.Dense (")
     assert "in_features→in_channels" in linear.message and "bias→has_bias" in linear.message
     assert linear.severity == types.DiagnosticSeverity.Information
     assert linear.code == "MC-A001" and linear.source == "mindconverter"
-    assert linear.range == types.Range(start=types.Position(line=8, character=18), end=types.Position(line=8, character=46))
+    assert linear.range == types.Range(
+        start=types.Position(line=8, character=18), end=types.Position(line=8, character=46)
+    )
     assert linear.data["site"] == "nn.Linear(10, 20, bias=True)"
     stft = by_api["torch.stft"]
     assert stft.severity == types.DiagnosticSeverity.Warning and stft.code == "MC-A002"
@@ -47,8 +49,12 @@ def test_severities_are_configurable() -> None:
 
 def quick_fix(text: str, line: int, character: int, client: str = "visual-studio-code") -> str:
     analysis = analyse(text, None, Settings(), version=1)
-    ctx = ActionContext(URI, 1, capabilities=client_capabilities(client), only=[types.CodeActionKind.QuickFix])
-    actions = code_actions(analysis, at(line, character), diagnostics_for(analysis, Settings(), URI), ctx)
+    ctx = ActionContext(
+        URI, 1, capabilities=client_capabilities(client), only=[types.CodeActionKind.QuickFix]
+    )
+    actions = code_actions(
+        analysis, at(line, character), diagnostics_for(analysis, Settings(), URI), ctx
+    )
     innermost = actions[-1]  # nested sites: the last is the innermost
     return apply_text_edits(text, edits_of(innermost.edit, URI))
 
@@ -72,7 +78,9 @@ def test_quick_fix_uses_short_names_when_they_are_free() -> None:
 
 def test_fix_all_converts_every_convertible_site() -> None:
     analysis = analyse(MODEL, None, Settings(), version=1)
-    ctx = ActionContext(URI, 1, capabilities=client_capabilities("neovim"), only=[types.CodeActionKind.Source])
+    ctx = ActionContext(
+        URI, 1, capabilities=client_capabilities("neovim"), only=[types.CodeActionKind.Source]
+    )
     (fix_all,) = [a for a in code_actions(analysis, at(0, 0), [], ctx) if a.kind == FIX_ALL_KIND]
     fixed = apply_text_edits(MODEL, edits_of(fix_all.edit, URI), "utf-16")
     ast.parse(fixed)

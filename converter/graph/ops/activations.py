@@ -27,6 +27,12 @@ from mindconverter.converter.graph.spec import (
 )
 
 
+def _float_attr(ctx: ConvertContext, name: str, default: float) -> float:
+    """A float attribute at its float32 value, written as short as it reads (1e-05, not
+    9.999999747378752e-06)."""
+    return float(str(np.float32(ctx.attr(name, default))))
+
+
 def _bfloat16_in_float32(func: Converter) -> Converter:
     """Compute a one-input activation in float32 when X is bfloat16 (no bfloat16 CPU kernels)."""
 
@@ -76,7 +82,7 @@ def convert_tanh(ctx: ConvertContext) -> LayerSpec:
 @register("LeakyRelu", since=(1, 6, 16))
 def convert_leaky_relu(ctx: ConvertContext) -> LayerSpec:
     """LeakyRelu(X; alpha=0.01) → ``ops.leaky_relu`` (since 1, 6, 16)."""
-    return call("ops.leaky_relu", Ref(0), float(ctx.attr("alpha", 0.01)))
+    return call("ops.leaky_relu", Ref(0), _float_attr(ctx, "alpha", 0.01))
 
 
 @register("Clip", since=(1, 6, 11, 12, 13))
@@ -104,7 +110,7 @@ def convert_clip(ctx: ConvertContext) -> LayerSpec:
 @register("HardSigmoid", since=(1, 6))
 def convert_hard_sigmoid(ctx: ConvertContext) -> LayerSpec:
     """HardSigmoid(X; alpha=0.2, beta=0.5) → ``ops.hardsigmoid`` or a clamp (since 1, 6)."""
-    alpha, beta = float(ctx.attr("alpha", 0.2)), float(ctx.attr("beta", 0.5))
+    alpha, beta = _float_attr(ctx, "alpha", 0.2), _float_attr(ctx, "beta", 0.5)
     if math.isclose(alpha, 1 / 6, rel_tol=1e-6) and math.isclose(beta, 0.5):
         return call("ops.hardsigmoid", Ref(0))
     scaled = BinOp("+", BinOp("*", Ref(0), alpha), beta)
@@ -147,7 +153,7 @@ def convert_prelu(ctx: ConvertContext) -> LayerSpec:
         if per_channel and slope.ndim <= rank and ctx.dtype(0) == np.float32:
             weight = slope.reshape(-1).astype(np.float32)
             cell = CellDef("nn.PReLU", (int(weight.size),),
-                           params=(ParamDef("a", weight, ctx.node.input[1]),))
+                           params=(ParamDef("w", weight, ctx.node.input[1]),))
             return LayerSpec(LayerCall((Ref(0),)), cell)
     scaled = BinOp("*", Ref(0), ctx.operand(1))
     return call("ops.where", BinOp("<", Ref(0), 0), scaled, Ref(0))
@@ -157,7 +163,7 @@ def convert_prelu(ctx: ConvertContext) -> LayerSpec:
 @_bfloat16_in_float32
 def convert_elu(ctx: ConvertContext) -> LayerSpec:
     """Elu(X; alpha=1) → ``ops.elu`` (alpha 1) or ``ops.where``/``ops.expm1`` (since 1, 6, 22)."""
-    alpha = float(ctx.attr("alpha", 1.0))
+    alpha = _float_attr(ctx, "alpha", 1.0)
     if alpha == 1.0:
         return call("ops.elu", Ref(0))
     negative = BinOp("*", Call("ops.expm1", (Ref(0),)), alpha)
@@ -172,8 +178,8 @@ _SELU_GAMMA = 1.05070102214813232421875
 @_bfloat16_in_float32
 def convert_selu(ctx: ConvertContext) -> LayerSpec:
     """Selu(X; alpha, gamma) → ``ops.selu`` (defaults) or ``ops.where`` (since 1, 6, 22)."""
-    alpha = float(ctx.attr("alpha", _SELU_ALPHA))
-    gamma = float(ctx.attr("gamma", _SELU_GAMMA))
+    alpha = _float_attr(ctx, "alpha", _SELU_ALPHA)
+    gamma = _float_attr(ctx, "gamma", _SELU_GAMMA)
     if math.isclose(alpha, _SELU_ALPHA, rel_tol=1e-6) and math.isclose(gamma, _SELU_GAMMA,
                                                                         rel_tol=1e-6):
         return call("ops.selu", Ref(0))
@@ -185,7 +191,7 @@ def convert_selu(ctx: ConvertContext) -> LayerSpec:
 @_bfloat16_in_float32
 def convert_celu(ctx: ConvertContext) -> LayerSpec:
     """Celu(X; alpha=1) → ``ops.celu`` (since 12, 28)."""
-    return call("ops.celu", Ref(0), float(ctx.attr("alpha", 1.0)))
+    return call("ops.celu", Ref(0), _float_attr(ctx, "alpha", 1.0))
 
 
 @register("Softplus", since=(1, 22))
@@ -223,7 +229,7 @@ def convert_mish(ctx: ConvertContext) -> LayerSpec:
 @_bfloat16_in_float32
 def convert_thresholded_relu(ctx: ConvertContext) -> LayerSpec:
     """ThresholdedRelu(X; alpha=1) → ``ops.where(x > alpha, x, 0)`` (since 10, 22)."""
-    alpha = float(ctx.attr("alpha", 1.0))
+    alpha = _float_attr(ctx, "alpha", 1.0)
     return call("ops.where", BinOp(">", Ref(0), alpha), Ref(0), Call("ops.zeros_like", (Ref(0),)))
 
 
@@ -231,7 +237,7 @@ def convert_thresholded_relu(ctx: ConvertContext) -> LayerSpec:
 @_bfloat16_in_float32
 def convert_shrink(ctx: ConvertContext) -> LayerSpec:
     """Shrink(X; bias, lambd) → ``ops.softshrink``/``ops.hardshrink`` or ``ops.where`` (since 9)."""
-    lambd, bias = float(ctx.attr("lambd", 0.5)), float(ctx.attr("bias", 0.0))
+    lambd, bias = _float_attr(ctx, "lambd", 0.5), _float_attr(ctx, "bias", 0.0)
     is_float = ctx.dtype(0).kind == "f"
     if is_float and lambd >= 0 and bias == lambd:
         return call("ops.softshrink", Ref(0), lambd)

@@ -144,6 +144,10 @@ def _deconv_geometry(ctx: ConvertContext) -> _Deconv:
         pads = [0] * (2 * n)
     else:
         pads = list(int_tuple(ctx.attr("pads", [0] * (2 * n))))
+    for i in range(n):  # output padding inside the end padding is just less cropping; MindSpore's
+        fold = min(out_pad[i], pads[i + n])  # Conv2dTranspose mis-places output_padding there
+        out_pad[i] -= fold
+        pads[i + n] -= fold
     spatial = tuple(
         strides[i] * (in_shape[2 + i] - 1) + out_pad[i] + (kernel[i] - 1) * dilations[i] + 1
         - pads[i] - pads[i + n]

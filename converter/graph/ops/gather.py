@@ -57,7 +57,9 @@ def convert_gather(ctx: ConvertContext) -> LayerSpec:
     dim = ctx.shape(0)[axis]
     values = ctx.const(1).astype(np.int64)
     values = np.where(values < 0, values + dim, values)
-    lead = (Slice(),) * axis
+    lead: tuple[Any, ...] = (Slice(),) * axis
+    if axis >= 2 and axis == rank - 1:
+        lead = (Ellipsis,)
     if values.ndim == 0:
         index = int(values)
     elif values.size == 1 and values.ndim == 1:

@@ -55,8 +55,8 @@ class _Window:
         if self.pads[:n] != self.pads[n:] or any(2 * p > k for p, k in zip(self.pads, self.kernel)):
             return None
         floor, ceil = [], []
-        for i, o, k, s, d, p in zip(self.in_size, self.out_size, self.kernel, self.strides,
-                                    self.dilations, self.pads):
+        for i, k, s, d, p in zip(self.in_size, self.kernel, self.strides, self.dilations,
+                                 self.pads):
             span = i + 2 * p - (k - 1) * d - 1
             floor.append(span // s + 1)
             c = -(-span // s) + 1
@@ -73,14 +73,34 @@ def _window(ctx: ConvertContext) -> _Window:
         raise ConversionNotPossible(f"{n}-D pooling is not supported")
     kernel = int_tuple(ctx.attr("kernel_shape"))
     in_size = tuple(int(d) for d in ctx.shape(0)[2:])
-    return _Window(
-        n, kernel,
-        int_tuple(ctx.attr("strides", [1] * n)),
-        int_tuple(ctx.attr("dilations", [1] * n)),
-        [int(p) for p in explicit_pads(ctx, in_size, kernel)],
-        in_size,
-        tuple(int(d) for d in ctx.out_shape(0)[2:]),
-    )
+    strides = int_tuple(ctx.attr("strides", [1] * n))
+    dilations = int_tuple(ctx.attr("dilations", [1] * n))
+    pads = [int(p) for p in explicit_pads(ctx, in_size, kernel)]
+    if ctx.attr("auto_pad", "NOTSET") in ("SAME_UPPER", "SAME_LOWER"):
+        out_size = tuple(-(-i // s) for i, s in zip(in_size, strides))
+    else:
+        out_size = _output_size(in_size, kernel, strides, dilations, pads,
+                                bool(ctx.attr("ceil_mode", 0)))
+    return _Window(n, kernel, strides, dilations, pads, in_size, out_size)
+
+
+def _output_size(in_size: tuple[int, ...], kernel: tuple[int, ...], strides: tuple[int, ...],
+                 dilations: tuple[int, ...], pads: list[int], ceil: bool) -> tuple[int, ...]:
+    """Pooled sizes; in ceil mode a last window starting in the end padding is dropped.
+
+    That rule is onnxruntime's for every opset (ONNX's own shape inference has it from opset
+    22 on), so the generated network matches onnxruntime.
+    """
+    n = len(in_size)
+    sizes = []
+    for a, (i, k, s, d) in enumerate(zip(in_size, kernel, strides, dilations)):
+        span = i + pads[a] + pads[a + n] - (k - 1) * d - 1
+        if not ceil:
+            sizes.append(span // s + 1)
+            continue
+        size = -(-span // s) + 1
+        sizes.append(size - 1 if (size - 1) * s >= i + pads[a] else size)
+    return tuple(sizes)
 
 
 def _pad_arg(pads: list[int], n: int) -> tuple[int, ...]:
@@ -124,7 +144,8 @@ def convert_max_pool(ctx: ConvertContext) -> LayerSpec:
         x = Call("ops.expand_dims", (x, 2))
     kernel, strides, dilations = win.kernel, win.strides, win.dilations
     if n == 1:
-        kernel, strides, dilations, padding = (1, *kernel), (1, *strides), (1, *dilations), [0, *padding]
+        kernel, strides, dilations = (1, *kernel), (1, *strides), (1, *dilations)
+        padding = [0, *padding]
     options = [("stride", _one(strides)), ("padding", _one(padding)),
                ("dilation", _one(dilations)), ("ceil_mode", ceil)]
     options = [(k, v) for k, v in options if (k, v) not in {("padding", 0), ("dilation", 1),
@@ -166,7 +187,7 @@ def _with_onnx_indices(ctx: ConvertContext, pooled: object, win: _Window) -> obj
 
 @register("AveragePool", since=(1, 7, 10, 11, 19, 22))
 def convert_average_pool(ctx: ConvertContext) -> LayerSpec:
-    """AveragePool(X) → ``ops.avg_pool1d/2d/3d``; dilated windows as a depthwise sum (since 1-22)."""
+    """AveragePool(X) → ``ops.avg_pool1d/2d/3d``, or a depthwise window sum (since 1-22)."""
     win = _window(ctx)
     n = win.n
     include_pad = bool(ctx.attr("count_include_pad", 0))
@@ -176,7 +197,8 @@ def convert_average_pool(ctx: ConvertContext) -> LayerSpec:
         options = [("stride", _one(win.strides)), ("padding", _one(padding)),
                    ("ceil_mode", ceil), ("count_include_pad", include_pad)]
         options = [(k, v) for k, v in options if (k, v) not in {
-            ("padding", 0), ("ceil_mode", False), ("count_include_pad", True)}]
+            ("padding", 0), ("ceil_mode", False), ("count_include_pad", True)}
+            and not (k == "count_include_pad" and not any(padding))]
         if n == 1 and isinstance(dict(options).get("stride"), tuple):
             raise ConversionNotPossible("unexpected 1-D stride")
         return LayerSpec(Call(f"ops.avg_pool{n}d", (Ref(0), _one(win.kernel)), tuple(options)))
@@ -269,7 +291,10 @@ def convert_global_lp_pool(ctx: ConvertContext) -> LayerSpec:
 def convert_max_unpool(ctx: ConvertContext) -> LayerSpec:
     """MaxUnpool(X, I, output_shape?) → ``ops.max_unpool1d/2d/3d`` (since 9, 11, 22).
 
-    ONNX indices count over the whole tensor; MindSpore's over one plane (``I % plane``).
+    ONNX indices count over the whole tensor; MindSpore's over one plane (``I % plane``). An
+    ``output_shape`` other than the natural one takes the indices as flat positions in that
+    shape, as onnxruntime and PyTorch's ``max_unpool2d(output_size=...)`` do (the ONNX
+    reference implementation instead pads the natural output at its end).
     """
     n = ctx.rank(0) - 2
     if n not in (1, 2, 3):
@@ -277,20 +302,17 @@ def convert_max_unpool(ctx: ConvertContext) -> LayerSpec:
     kernel = int_tuple(ctx.attr("kernel_shape"))
     strides = int_tuple(ctx.attr("strides", [1] * n))
     pads = [int(p) for p in ctx.attr("pads", [0] * (2 * n))]
-    if pads[:n] != pads[n:]:
-        raise ConversionNotPossible("MaxUnpool with asymmetric pads is not supported")
-    out_shape = tuple(int(d) for d in ctx.out_shape(0))
     in_shape = ctx.shape(0)
+    out_shape = tuple(int(d) for d in ctx.out_shape(0))
     natural = tuple(int((in_shape[2 + a] - 1) * strides[a] + kernel[a] - pads[a] - pads[a + n])
                     for a in range(n))
+    if natural != out_shape[2:] or pads[:n] != pads[n:]:
+        dtype = DType(ms_dtype_name(ctx.dtype(0)))
+        flat = Call("ops.tensor_scatter_update", (
+            Call("ops.zeros", ((math.prod(out_shape),), dtype)),
+            Call("ops.reshape", (Ref(1), (-1, 1))), Call("ops.reshape", (Ref(0), (-1,)))))
+        return LayerSpec(Call("ops.reshape", (flat, out_shape)))
     index = BinOp("%", Ref(1), math.prod(natural))
-    options = kw(stride=_one(strides), padding=_one(pads[:n]),
-                 output_size=(*out_shape[:2], *natural))
+    options = kw(stride=_one(strides), padding=_one(pads[:n]), output_size=out_shape)
     options = tuple((k, v) for k, v in options if (k, v) != ("padding", 0))
-    result = Call(f"ops.max_unpool{n}d", (Ref(0), index, _one(kernel)), options)
-    grow = [o - m for o, m in zip(out_shape[2:], natural)]
-    if any(grow):  # a larger output_shape keeps the natural layout and pads at the end (ONNX)
-        if min(grow) < 0:
-            raise ConversionNotPossible("MaxUnpool output_shape smaller than the unpooled size")
-        result = Call("ops.pad", (result, _pad_arg([0] * n + grow, n)))
-    return LayerSpec(result)
+    return LayerSpec(Call(f"ops.max_unpool{n}d", (Ref(0), index, _one(kernel)), options))

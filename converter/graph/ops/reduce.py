@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import combinations
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from mindconverter.converter.graph.context import ConvertContext
@@ -31,10 +31,17 @@ from mindconverter.converter.graph.spec import (
 # MindSpore sums and multiplies these dtypes into int64: ask for the input dtype back.
 _WIDENED_BY_SUM = {"bool", "int8", "int16", "int32", "uint8"}
 _V18 = (1, 11, 13, 18)
+Body = Callable[[Any, tuple[int, ...], bool, np.dtype], Any]
 
 
 # -- axes -----------------------------------------------------------------------------------------
-def reduce_axes(ctx: ConvertContext, input_since: int) -> tuple[int, ...] | None:
+class AxisChoice(NamedTuple):
+    """One axis given at run time that the shapes leave ambiguous: the axes that fit them."""
+
+    candidates: tuple[int, ...]
+
+
+def reduce_axes(ctx: ConvertContext, input_since: int) -> tuple[int, ...] | AxisChoice | None:
     """The sorted non-negative axes to reduce, or ``None`` for ``noop_with_empty_axes``."""
     rank = ctx.rank(0)
     if ctx.opset < input_since:
@@ -51,7 +58,7 @@ def _normalize(axes: Any, rank: int) -> tuple[int, ...]:
     return tuple(sorted({norm_axis(int(a), rank) for a in np.asarray(axes).reshape(-1)}))
 
 
-def _axes_from_shapes(ctx: ConvertContext, count: int) -> tuple[int, ...]:
+def _axes_from_shapes(ctx: ConvertContext, count: int) -> tuple[int, ...] | AxisChoice:
     """Axes given at run time, told from the shapes (exact up to size-1 axes)."""
     in_shape, out_shape = ctx.shape(0), ctx.out_shape(0)
     if ctx.attr("keepdims", 1):
@@ -61,17 +68,25 @@ def _axes_from_shapes(ctx: ConvertContext, count: int) -> tuple[int, ...]:
         kept = [d for i, d in enumerate(in_shape) if i not in axes]
         if tuple(kept) == tuple(out_shape):
             found.setdefault(tuple(a for a in axes if in_shape[a] != 1), axes)
-    if len(found) != 1:
-        raise ConversionNotPossible(
-            f"axes computed at run time cannot be told from shapes {list(in_shape)} → "
-            f"{list(out_shape)}; make them a constant")
-    return next(iter(found.values()))
+    if len(found) == 1:
+        return next(iter(found.values()))
+    if count == 1 and found:
+        return AxisChoice(tuple(axes[0] for axes in found.values()))
+    raise ConversionNotPossible(
+        f"axes computed at run time cannot be told from shapes {list(in_shape)} → "
+        f"{list(out_shape)}; make them a constant")
+
+
+def _choose_axis(ctx: ConvertContext, choice: AxisChoice, body: Body, x: Any, dtype: np.dtype
+                 ) -> Any:
+    """``ops.stack(<reduction along each axis>)[axes[0]]`` for an ambiguous run-time axis."""
+    fallback = choice.candidates[0]
+    per_axis = tuple(body(x, (a if a in choice.candidates else fallback,), False, dtype)
+                     for a in range(ctx.rank(0)))
+    return Item(Call("ops.stack", (TupleOf(per_axis),)), Item(Ref(1), 0))
 
 
 # -- reductions ---------------------------------------------------------------------------------
-Body = Callable[[Any, tuple[int, ...], bool, np.dtype], Any]
-
-
 def _sum(x: Any, axes: tuple[int, ...], keep: bool, dtype: np.dtype) -> Any:
     extra = kw(dtype=dtype_of(dtype)) if dtype.name in _WIDENED_BY_SUM else ()
     return Call("ops.sum", (x, axes), kw(keepdim=keep) + extra)
@@ -164,11 +179,15 @@ def _convert_reduce(ctx: ConvertContext) -> LayerSpec:
     work = np.dtype("float64") if widen else dtype
     if widen:
         x = astype(x, work)
-    if not axes or ctx.rank(0) == 0:
+    comment = ""
+    if isinstance(axes, AxisChoice):
+        expr = _choose_axis(ctx, axes, body, x, work)
+        comment = "the reduced axis is computed at run time: reduce along each, pick one"
+    elif not axes or ctx.rank(0) == 0:
         expr = _identity_only(x, work, op_type)
     else:
         expr = body(x, axes, keep, work)
-    return LayerSpec(astype(expr, dtype) if widen else expr)
+    return LayerSpec(astype(expr, dtype) if widen else expr, comment=comment)
 
 
 def _empty_reduction(ctx: ConvertContext, empty: Any) -> Any:

@@ -1,1 +1,284 @@
-"""rnn converters (being written)."""
+"""Recurrent layers: LSTM, GRU, RNN.
+
+Constant weights become ``nn.LSTM``/``nn.GRU``/``nn.RNN`` with the gates reordered from ONNX's
+layout (LSTM ``i o f c``, GRU ``z r h``) to MindSpore's (``i f g o``, ``r z n``). A reverse-only
+layer runs forward on the time-reversed sequence. LSTM weights computed at run time feed the
+``ops.LSTM`` primitive (flat weight vector). Outputs are reshaped to ONNX's layouts: Y is
+``(seq, num_directions, batch, hidden)`` (layout 0) or ``(batch, seq, num_directions, hidden)``.
+
+MindSpore's layers have no peepholes, clipping, coupled input/forget gate or custom activations,
+and its GRU resets after the recurrent matmul (ONNX ``linear_before_reset=1``): other settings
+are not converted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from mindconverter.converter.graph.context import ConvertContext
+from mindconverter.converter.graph.registry import ConversionNotPossible, register
+from mindconverter.converter.graph.render import ms_dtype_name
+from mindconverter.converter.graph.spec import (
+    BinOp,
+    Call,
+    CellDef,
+    DType,
+    Item,
+    LayerCall,
+    LayerSpec,
+    ParamDef,
+    Ref,
+    Slice,
+    TupleOf,
+)
+
+# ONNX gate blocks in MindSpore's order: LSTM iofc → ifco (= i f g o), GRU zrh → rzh.
+_GATE_ORDER = {"LSTM": (0, 2, 3, 1), "GRU": (1, 0, 2), "RNN": (0,)}
+_DEFAULT_ACTIVATIONS = {
+    "LSTM": ("sigmoid", "tanh", "tanh"), "GRU": ("sigmoid", "tanh"), "RNN": ("tanh",),
+}
+_LAYERS = {"LSTM": "nn.LSTM", "GRU": "nn.GRU", "RNN": "nn.RNN"}
+
+
+@dataclass
+class _Recurrence:
+    """Static facts of one recurrent node."""
+
+    op: str
+    hidden: int
+    input_size: int
+    directions: int
+    reverse: bool
+    batch_first: bool
+    seq: int
+    batch: int
+    nonlinearity: str
+
+
+def _recurrence(ctx: ConvertContext) -> _Recurrence:
+    op = ctx.node.op_type
+    direction = str(ctx.attr("direction", "forward"))
+    directions = 2 if direction == "bidirectional" else 1
+    batch_first = int(ctx.attr("layout", 0)) == 1
+    x_shape = ctx.shape(0)
+    seq, batch = (x_shape[1], x_shape[0]) if batch_first else (x_shape[0], x_shape[1])
+    hidden = int(ctx.attr("hidden_size", ctx.shape(2)[-1]))
+    _check_supported(ctx, op, directions)
+    acts = [a.lower() for a in ctx.attr("activations", [])]
+    nonlinearity = "tanh"
+    if op == "RNN" and acts and all(a == "relu" for a in acts):
+        nonlinearity = "relu"
+    return _Recurrence(op, hidden, int(x_shape[2]), directions, direction == "reverse",
+                       batch_first, int(seq), int(batch), nonlinearity)
+
+
+def _check_supported(ctx: ConvertContext, op: str, directions: int) -> None:
+    acts = tuple(a.lower() for a in ctx.attr("activations", []))
+    default = _DEFAULT_ACTIVATIONS[op]
+    if acts and acts != default * directions and not (
+            op == "RNN" and acts == ("relu",) * directions):
+        raise ConversionNotPossible(f"{op} activations {list(acts)} are not supported")
+    if ctx.attr("clip") is not None:
+        raise ConversionNotPossible(f"{op} cell clipping is not supported")
+    if op == "LSTM" and int(ctx.attr("input_forget", 0)):
+        raise ConversionNotPossible("LSTM input_forget=1 is not supported")
+    if op == "LSTM" and ctx.has_input(7) and not (
+            ctx.is_const(7) and not np.any(ctx.const(7))):
+        raise ConversionNotPossible("LSTM peepholes are not supported")
+    if op == "GRU" and not int(ctx.attr("linear_before_reset", 0)):
+        raise ConversionNotPossible(
+            "GRU with linear_before_reset=0: MindSpore's GRU applies the reset gate after the "
+            "recurrent matmul (linear_before_reset=1, as PyTorch exports)")
+
+
+def _full_lengths(ctx: ConvertContext, rec: _Recurrence) -> bool:
+    """Whether sequence_lens is absent or a constant equal to the sequence length."""
+    if not ctx.has_input(4):
+        return True
+    return ctx.is_const(4) and bool(np.all(ctx.const(4) == rec.seq))
+
+
+def _reorder(matrix: np.ndarray, op: str, hidden: int) -> np.ndarray:
+    blocks = [matrix[..., g * hidden:(g + 1) * hidden, :] if matrix.ndim > 1
+              else matrix[g * hidden:(g + 1) * hidden] for g in _GATE_ORDER[op]]
+    return np.ascontiguousarray(np.concatenate(blocks, axis=-2 if matrix.ndim > 1 else 0),
+                                dtype=np.float32)
+
+
+def _layer(ctx: ConvertContext, rec: _Recurrence) -> CellDef:
+    w, r = ctx.const(1), ctx.const(2)
+    gates = len(_GATE_ORDER[rec.op]) * rec.hidden
+    bias = ctx.const(3) if ctx.has_input(3) else None
+    params = []
+    for d in range(rec.directions):
+        suffix = "_reverse" if d == 1 else ""
+        params.append(ParamDef(f"weight_ih_l0{suffix}", _reorder(w[d], rec.op, rec.hidden),
+                               ctx.node.input[1]))
+        params.append(ParamDef(f"weight_hh_l0{suffix}", _reorder(r[d], rec.op, rec.hidden),
+                               ctx.node.input[2]))
+        if bias is not None:
+            params.append(ParamDef(f"bias_ih_l0{suffix}",
+                                   _reorder(bias[d, :gates], rec.op, rec.hidden),
+                                   ctx.node.input[3]))
+            params.append(ParamDef(f"bias_hh_l0{suffix}",
+                                   _reorder(bias[d, gates:], rec.op, rec.hidden),
+                                   ctx.node.input[3]))
+    kwargs: list[tuple[str, object]] = []
+    if rec.op == "RNN" and rec.nonlinearity != "tanh":
+        kwargs.append(("nonlinearity", rec.nonlinearity))
+    if bias is None:
+        kwargs.append(("has_bias", False))
+    if rec.batch_first:
+        kwargs.append(("batch_first", True))
+    if rec.directions == 2:
+        kwargs.append(("bidirectional", True))
+    return CellDef(_LAYERS[rec.op], (rec.input_size, rec.hidden), tuple(kwargs), tuple(params))
+
+
+def _state(ctx: ConvertContext, rec: _Recurrence, index: int) -> object:
+    """Initial state input ``index`` as ``(num_directions, batch, hidden)``, or None."""
+    if not ctx.has_input(index):
+        return None
+    state = ctx.operand(index, inline=False)
+    return Call("ops.transpose", (state, (1, 0, 2))) if rec.batch_first else state
+
+
+def _zeros_state(ctx: ConvertContext, rec: _Recurrence) -> Call:
+    dtype = DType(ms_dtype_name(ctx.dtype(0)))
+    return Call("ops.zeros", ((rec.directions, rec.batch, rec.hidden), dtype))
+
+
+def _time_axis(rec: _Recurrence) -> int:
+    return 1 if rec.batch_first else 0
+
+
+def _onnx_y(rec: _Recurrence, y: object) -> object:
+    """MindSpore's ``(seq, batch, dirs * hidden)`` output in ONNX's Y layout."""
+    if rec.reverse:
+        y = Call("ops.flip", (y, (_time_axis(rec),)))
+    if rec.batch_first:
+        return Call("ops.reshape", (y, (rec.batch, rec.seq, rec.directions, rec.hidden)))
+    if rec.directions == 1:
+        return Call("ops.expand_dims", (y, 1))
+    split = Call("ops.reshape", (y, (rec.seq, rec.batch, rec.directions, rec.hidden)))
+    return Call("ops.transpose", (split, (0, 2, 1, 3)))
+
+
+def _onnx_state(rec: _Recurrence, state: object) -> object:
+    return Call("ops.transpose", (state, (1, 0, 2))) if rec.batch_first else state
+
+
+def _outputs(ctx: ConvertContext, rec: _Recurrence, y: object, h: object,
+             c: object | None = None) -> object:
+    items = [_onnx_y(rec, y), _onnx_state(rec, h)]
+    if c is not None:
+        items.append(_onnx_state(rec, c))
+    items = [item if i < len(ctx.node.output) and ctx.node.output[i] else None
+             for i, item in enumerate(items[:ctx.n_outputs])]
+    return items[0] if ctx.n_outputs == 1 else TupleOf(tuple(items))
+
+
+def _layer_spec(ctx: ConvertContext, rec: _Recurrence) -> LayerSpec:
+    x: object = Ref(0)
+    if rec.reverse:
+        x = Call("ops.flip", (x, (_time_axis(rec),)))
+    h0 = _state(ctx, rec, 5)
+    args: list[object] = [x]
+    if rec.op == "LSTM":
+        c0 = _state(ctx, rec, 6)
+        if h0 is not None or c0 is not None:
+            args.append(TupleOf((h0 if h0 is not None else _zeros_state(ctx, rec),
+                                 c0 if c0 is not None else _zeros_state(ctx, rec))))
+    elif h0 is not None:
+        args.append(h0)
+    call = LayerCall(tuple(args))
+    if rec.op == "LSTM":
+        out = _outputs(ctx, rec, Item(call, 0), Item(Item(call, 1), 0), Item(Item(call, 1), 1))
+    else:
+        out = _outputs(ctx, rec, Item(call, 0), Item(call, 1))
+    return LayerSpec(out, _layer(ctx, rec), comment=_comment(ctx))
+
+
+def _comment(ctx: ConvertContext) -> str:
+    used = sum(1 for name in ctx.node.output if name)
+    if used < 2:
+        return ""
+    return "the layer is called once per output (identical calls; graph mode computes it once)"
+
+
+def _flat_lstm_weights(ctx: ConvertContext, rec: _Recurrence) -> object:
+    """The ``ops.LSTM`` weight vector: reordered W, R (all directions), then B = Wb + Rb."""
+    h = rec.hidden
+
+    def reorder(matrix: object, axis_rank: int) -> object:
+        def block(start: int, stop: int) -> Item:
+            index = (Slice(), Slice(start, stop)) if axis_rank == 3 else (Slice(), Slice(start, stop))
+            return Item(matrix, index)
+
+        return Call("ops.concat", ((block(0, h), block(2 * h, 4 * h), block(h, 2 * h)), 1))
+
+    def flat(value: object) -> Call:
+        return Call("ops.reshape", (value, (-1,)))
+
+    parts = [flat(reorder(ctx.operand(1, inline=False), 3)),
+             flat(reorder(ctx.operand(2, inline=False), 3))]
+    if ctx.has_input(3):
+        b = ctx.operand(3, inline=False)
+        summed = BinOp("+", Item(b, (Slice(), Slice(0, 4 * h))),
+                       Item(b, (Slice(), Slice(4 * h, 8 * h))))
+        parts.append(flat(reorder(summed, 2)))
+    return Call("ops.reshape", (Call("ops.concat", (tuple(parts),)), (-1, 1, 1)))
+
+
+def _primitive_lstm(ctx: ConvertContext, rec: _Recurrence) -> LayerSpec:
+    x: object = Ref(0)
+    if rec.batch_first:
+        x = Call("ops.transpose", (x, (1, 0, 2)))
+    if rec.reverse:
+        x = Call("ops.flip", (x, (0,)))
+    h0 = _state(ctx, rec, 5)
+    c0 = _state(ctx, rec, 6)
+    h0 = h0 if h0 is not None else _zeros_state(ctx, rec)
+    c0 = c0 if c0 is not None else _zeros_state(ctx, rec)
+    cell = CellDef("ops.LSTM", (rec.input_size, rec.hidden, 1, ctx.has_input(3),
+                                rec.directions == 2, 0.0))
+    call = LayerCall((x, h0, c0, _flat_lstm_weights(ctx, rec)))
+    y: object = Item(call, 0)
+    if rec.batch_first:  # the primitive is time-major; undo the flip there, then go batch-major
+        if rec.reverse:
+            y = Call("ops.flip", (y, (0,)))
+        y = Call("ops.transpose", (y, (1, 0, 2)))
+        rec = _Recurrence(**{**rec.__dict__, "reverse": False})
+    return LayerSpec(_outputs(ctx, rec, y, Item(call, 1), Item(call, 2)), cell,
+                     comment=_comment(ctx))
+
+
+def _convert(ctx: ConvertContext) -> LayerSpec:
+    rec = _recurrence(ctx)
+    if not _full_lengths(ctx, rec):
+        raise ConversionNotPossible(f"{rec.op} with per-sequence lengths is not supported")
+    weights_const = all(ctx.is_const(i) for i in (1, 2, 3) if ctx.has_input(i))
+    if weights_const and ctx.dtype(0) == np.float32:
+        return _layer_spec(ctx, rec)
+    if rec.op == "LSTM" and ctx.dtype(0) == np.float32:
+        return _primitive_lstm(ctx, rec)
+    raise ConversionNotPossible(f"{rec.op} weights computed at run time are not supported")
+
+
+@register("LSTM", since=(1, 7, 14, 22))
+def convert_lstm(ctx: ConvertContext) -> LayerSpec:
+    """LSTM(X, W, R, B?, seq_lens?, h0?, c0?, P?) → ``nn.LSTM`` / ``ops.LSTM`` (since 1-22)."""
+    return _convert(ctx)
+
+
+@register("GRU", since=(1, 3, 7, 14, 22))
+def convert_gru(ctx: ConvertContext) -> LayerSpec:
+    """GRU(X, W, R, B?, seq_lens?, h0?) → ``nn.GRU`` (linear_before_reset=1) (since 1-22)."""
+    return _convert(ctx)
+
+
+@register("RNN", since=(1, 7, 14, 22))
+def convert_rnn(ctx: ConvertContext) -> LayerSpec:
+    """RNN(X, W, R, B?, seq_lens?, h0?) → ``nn.RNN`` (tanh or relu) (since 1-22)."""
+    return _convert(ctx)

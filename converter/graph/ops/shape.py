@@ -511,11 +511,12 @@ def _one_hot_indices(ctx: ConvertContext, depth: int) -> Any:
         values = ctx.const(0).astype(np.int64)
         values = np.where(values < 0, values + depth, values)
         return ctx.array_param(ctx.node.input[0] + "_wrapped", values)
-    indices: Any = Ref(0)
-    if ctx.dtype(0).kind != "i" or ctx.dtype(0).itemsize != 8:
-        indices = Call("ops.cast", (indices, DType("int64")))
-    if ctx.dtype(0).kind == "u":
-        return indices
+    kind = ctx.dtype(0).kind
+    if kind == "u":
+        return Call("ops.cast", (Ref(0), DType("int64")))
+    if kind == "i" and ctx.dtype(0).itemsize >= 4:
+        return Call("ops.where", (BinOp("<", Ref(0), 0), BinOp("+", Ref(0), depth), Ref(0)))
+    indices = Call("ops.cast", (Ref(0), DType("int64")))  # floats truncate, as in ONNX
     return Call("ops.where", (BinOp("<", indices, 0), BinOp("+", indices, depth), indices))
 
 

@@ -117,6 +117,7 @@ prepare() {
     cat >"${RUN}/user-data/User/settings.json" <<EOF
 {
   "mindconverter.interpreter": ["${PYTHON}"],
+  "mindconverter.serverArgs": ["--log-file", "${ARTIFACTS}/server.log", "--log-level", "INFO"],
   "mindconverter.trace.server": "messages",
   "workbench.startupEditor": "none",
   "workbench.tips.enabled": false,
@@ -179,6 +180,7 @@ trap stop_code_server EXIT
 run_test() {
     cd "${HERE}"
     E2E_URL="http://127.0.0.1:${PORT}" E2E_WORKSPACE="${RUN}/workspace" E2E_ARTIFACTS="${ARTIFACTS}" \
+        E2E_USER_DATA="${RUN}/user-data" \
         E2E_CHROMIUM="${CHROMIUM}" node --test --test-concurrency=1 --test-timeout=900000 \
         --test-reporter=spec --test-reporter-destination=stdout \
         --test-reporter=tap --test-reporter-destination="${ARTIFACTS}/e2e.tap" \

@@ -112,18 +112,20 @@ async function pickModelFile(): Promise<Uri | undefined> {
     return picked?.[0];
 }
 
-/** Ask the server what the model declares; undefined (and logged) when it cannot say. */
-async function inspectModel(client: LspClient, modelPath: string): Promise<ModelInfo | undefined> {
+/** What the server says the model declares, or why it could not say (also logged). */
+export type Inspection = { info: ModelInfo } | { error: string };
+
+async function inspectModel(client: LspClient, modelPath: string): Promise<Inspection> {
     try {
         const info = await executeServerCommand<ModelInfo | null>(client, ServerCommands.inspectModel, [modelPath]);
         if (info === null || !Array.isArray(info.inputs) || !Array.isArray(info.outputs)) {
             traceWarn(`${ServerCommands.inspectModel} gave no usable answer for ${modelPath}:`, info);
-            return undefined;
+            return { error: 'no inputs or outputs in its answer' };
         }
-        return info;
+        return { info };
     } catch (error) {
         traceWarn(`${ServerCommands.inspectModel} failed for ${modelPath}:`, errorMessage(error));
-        return undefined;
+        return { error: errorMessage(error) };
     }
 }
 
@@ -138,13 +140,18 @@ export function prefillShapes(inputNodes: readonly string[], declared: readonly 
 
 /** The three input boxes; undefined when the user presses Escape. */
 export async function askConversionInputs(
-    info: ModelInfo | undefined,
+    inspection: Inspection,
     modelName: string,
 ): Promise<DialogAnswers | undefined> {
+    const info = 'info' in inspection ? inspection.info : undefined;
+    const unread =
+        'error' in inspection
+            ? ` The server could not read the model (${inspection.error}): nothing is prefilled.`
+            : '';
     const declaredInputs = info?.inputs ?? [];
     const inputNodes = await showInputBox({
         title: `Convert ${modelName} (1/3): input nodes`,
-        prompt: 'Input node names, separated by commas (empty: the graph inputs).',
+        prompt: `Input node names, separated by commas (empty: the graph inputs).${unread}`,
         value: formatNodeList(declaredInputs.map((tensor) => tensor.name)),
         ignoreFocusOut: true,
         validateInput: (text) => validateNodeList(text, false),

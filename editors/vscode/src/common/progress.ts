@@ -37,7 +37,8 @@ export class ProgressTracker {
     handle(value: WorkDoneValue): void {
         if (value.kind === 'begin') {
             this.cancellable = value.cancellable ?? true;
-            this.step(value.message ?? value.title, value.percentage);
+            // The notification has its own title; the server's title would repeat it.
+            this.step(value.message, value.percentage);
         } else if (value.kind === 'report') {
             this.step(value.message, value.percentage);
         } else {

@@ -20,7 +20,10 @@ import { errorMessage, formatCommand } from './utilities';
 
 /** The part of a LanguageClient that commands use (a fake in the unit tests). */
 export interface LspClient {
+    // Two overloads on purpose: an explicit `undefined` token makes vscode-jsonrpc send the
+    // params as the array `[param, null]`, which the server rejects (see wire.test.ts).
     sendRequest<R>(method: string, param: unknown): Promise<R>;
+    // eslint-disable-next-line @typescript-eslint/unified-signatures
     sendRequest<R>(method: string, param: unknown, token: CancellationToken): Promise<R>;
     sendNotification(method: string, params: unknown): Promise<void>;
     onProgress<P>(type: ProgressType<P>, token: string | number, handler: (params: P) => void): { dispose(): void };

@@ -115,13 +115,13 @@ export class Workbench {
         await this.quickInput.fill(name);
         const row = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
         await row.waitFor({ state: 'visible', timeout: 20_000 });
-        await this.page.keyboard.press('Enter');
+        await row.click();
         await this.activeTab(name).waitFor({ timeout: 20_000 });
         await this.editorLines().first().waitFor();
     }
 
     activeTab(name: string): Locator {
-        return this.page.locator('.tabs-container .tab.active', { hasText: name });
+        return this.page.locator('.editor-group-container.active .tabs-container .tab.active', { hasText: name });
     }
 
     /** A tab (any editor group) whose label contains `name`. */
@@ -159,39 +159,73 @@ export class Workbench {
         throw new Error(`Problems panel never matched; last rows:\n${texts.join('\n')}`);
     }
 
-    /** Hover the mouse over the first token of the active editor equal to `token`. */
-    async hoverToken(token: string): Promise<string> {
+    /** Hover the mouse over the first occurrence of `word` in the active editor; the hover's text. */
+    async hoverWord(word: string): Promise<string> {
         const span = this.page
-            .locator('.editor-group-container.active .monaco-editor .view-lines span span', {
-                hasText: new RegExp(`^${token}$`),
+            .locator('.editor-group-container.active .monaco-editor .view-lines .view-line span span', {
+                hasText: word,
             })
             .first();
-        await span.hover();
+        await span.waitFor({ state: 'visible', timeout: 20_000 });
+        const text = plain(await span.innerText());
+        const box = await span.boundingBox();
+        if (box === null) {
+            throw new Error(`"${word}" is not on screen`);
+        }
+        // Monospace: a token span may hold several words; aim at the middle of `word`.
+        const charWidth = box.width / text.length;
+        const x = box.x + (text.indexOf(word) + word.length / 2) * charWidth;
+        await this.page.mouse.move(x, box.y + box.height / 2);
         const hover = this.page.locator(
             '.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents',
         );
-        await hover.first().waitFor({ state: 'visible', timeout: 20_000 });
-        return (await hover.allInnerTexts()).join('\n');
+        await hover.first().waitFor({ state: 'visible', timeout: 30_000 });
+        return plain((await hover.allInnerTexts()).join('\n'));
     }
 
-    /** Open the quick fix menu at the cursor, with the light bulb when it shows, and pick an item. */
-    async applyQuickFix(title: RegExp): Promise<string[]> {
-        const bulb = this.page.locator(
-            '.editor-group-container.active .lightBulbWidget .codicon-light-bulb, .editor-group-container.active .lightBulbWidget .codicon-lightbulb-autofix, .editor-group-container.active .lightBulbWidget',
-        );
-        try {
-            await bulb.first().waitFor({ state: 'visible', timeout: 10_000 });
-            await bulb.first().click();
-        } catch {
-            await this.page.keyboard.press(`${MOD}+.`);
-        }
+    /**
+     * Click the light bulb at the cursor (the first request converts the file's chunk, so it
+     * may take a while to show), then pick the item matching `title` with the keyboard (the
+     * menu's pointer block swallows synthetic clicks). Returns the labels offered.
+     */
+    async applyQuickFix(title: RegExp, timeout = 60_000): Promise<string[]> {
+        const bulb = this.page.locator('.editor-group-container.active .lightBulbWidget').first();
         const items = this.page.locator('.action-widget .monaco-list-row.action');
-        await items.first().waitFor({ state: 'visible', timeout: 20_000 });
+        const deadline = Date.now() + timeout;
+        for (;;) {
+            try {
+                await bulb.waitFor({ state: 'visible', timeout: 5_000 });
+                await bulb.click();
+                await items.first().waitFor({ state: 'visible', timeout: 5_000 });
+                break;
+            } catch (error) {
+                if (Date.now() > deadline) {
+                    throw error;
+                }
+                await this.page.keyboard.press('Escape');
+                // Nudge the editor into asking for code actions again.
+                await this.page.keyboard.press('ArrowRight');
+                await this.page.keyboard.press('ArrowLeft');
+            }
+        }
         await this.screenshot('quick-fix-menu');
-        const labels = (await items.allInnerTexts()).map(oneLine);
-        const wanted = items.filter({ hasText: title }).first();
-        await wanted.click();
-        return labels;
+        const labels = (await items.evaluateAll((rows) => rows.map((row) => row.getAttribute('aria-label') ?? ''))).map(
+            oneLine,
+        );
+        if (!labels.some((label) => title.test(label))) {
+            await this.page.keyboard.press('Escape');
+            throw new Error(`no quick fix matches ${String(title)}: ${labels.join(' | ')}`);
+        }
+        const focused = this.page.locator('.action-widget .monaco-list-row.action.focused');
+        for (let i = 0; i <= labels.length; i += 1) {
+            if (title.test(oneLine((await focused.getAttribute('aria-label')) ?? ''))) {
+                await this.page.keyboard.press('Enter');
+                return labels;
+            }
+            await this.page.keyboard.press('ArrowDown');
+        }
+        await this.page.keyboard.press('Escape');
+        throw new Error(`could not focus the quick fix ${String(title)}`);
     }
 
     /** Save the active editor. */

@@ -219,7 +219,6 @@ describe('Convert Model File…', () => {
 
         assert.deepEqual(ui.progressTitles, ['MindConverter: converting resnet.onnx']);
         assert.deepEqual(ui.reported, [
-            { message: 'Converting resnet.onnx' },
             { message: 'converting nodes', increment: 60 },
             { message: 'done', increment: 40 },
         ]);
@@ -268,6 +267,10 @@ describe('Convert Model File…', () => {
         assert.deepEqual(
             ui.inputBoxes.map((box) => box.value),
             ['', '', ''],
+        );
+        assert.match(
+            ui.inputBoxes[0]!.prompt!,
+            /could not read the model \(unsupported format\): nothing is prefilled/,
         );
         assert.equal(client.executed(ServerCommands.convertModelFile).length, 1);
     });

@@ -54,8 +54,13 @@ describe('workspace/executeCommand on the wire', () => {
     it('sends params by name when there is no cancellation token', async () => {
         const wire = wiredClient();
         try {
-            assert.deepEqual(await executeServerCommand(wire.client, 'mindconverter.inspectModel', ['/m.onnx']), { ok: true });
-            assert.deepEqual(wire.received[0]!.params, { command: 'mindconverter.inspectModel', arguments: ['/m.onnx'] });
+            assert.deepEqual(await executeServerCommand(wire.client, 'mindconverter.inspectModel', ['/m.onnx']), {
+                ok: true,
+            });
+            assert.deepEqual(wire.received[0]!.params, {
+                command: 'mindconverter.inspectModel',
+                arguments: ['/m.onnx'],
+            });
         } finally {
             wire.dispose();
         }
