@@ -44,9 +44,11 @@ def main(argv: list[str] | None = None) -> None:
         else logging.StreamHandler(sys.stderr)
     )
     logging.basicConfig(level=args.log_level, handlers=[handler])
+    from mindconverter.server.memory import freeze_startup_objects
     from mindconverter.server.server import create_server
 
     server = create_server()
+    freeze_startup_objects()
     if args.tcp:
         server.start_tcp(args.host, args.port)
     else:

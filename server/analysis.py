@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lsprotocol import types
+from mindconverter.server.memory import paused_gc
 from mindconverter.server.placeholder_diagnostics import placeholder_diagnostics
 from mindconverter.server.positions import UTF16
 from mindconverter.server.reports import ReportCache, ReportIndex, lines_match
@@ -115,7 +116,8 @@ def diagnostics_for(
     analysis: DocumentAnalysis, settings: Settings, uri: str = "", encoding: str = UTF16
 ) -> list[types.Diagnostic]:
     """The diagnostics of an analysed document (placeholders first, then torch sites)."""
-    found = placeholder_diagnostics(analysis.script, settings, uri, encoding)
-    if analysis.torch is not None:
-        found += torch_diagnostics(analysis.torch, analysis.script.lines, settings, encoding)
+    with paused_gc():
+        found = placeholder_diagnostics(analysis.script, settings, uri, encoding)
+        if analysis.torch is not None:
+            found += torch_diagnostics(analysis.torch, analysis.script.lines, settings, encoding)
     return found

@@ -81,6 +81,7 @@ class ClassInfo:
 class _Scope:
     kinds: dict[str, str] = field(default_factory=dict)
     layers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    instances: dict[str, str] = field(default_factory=dict)
     cls: ClassInfo | None = None
     function: str = ""
 
@@ -341,9 +342,19 @@ class TypeTracker(BatchableCSTVisitor):
             if cls is not None:
                 cls.attrs[target.attr.value] = kind
 
+    def instance_class(self, name: str) -> str | None:
+        """The file-local class a variable was last assigned an instance of."""
+        for scope in reversed(self.scopes):
+            if name in scope.instances:
+                return scope.instances[name]
+        return None
+
     def _record_layer(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         layer = self.describe_layer(value)
         if isinstance(target, cst.Name):
+            if (isinstance(value, cst.Call) and isinstance(value.func, cst.Name)
+                    and value.func.value in self.classes):
+                self.scopes[-1].instances[target.value] = value.func.value
             if layer:
                 self.scopes[-1].layers[target.value] = layer
             else:
