@@ -64,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tf_python", metavar="PYTHON",
                    help="Python with tensorflow and tf2onnx for a .pb model (default: "
                         "$MINDCONVERTER_TF_PYTHON, else this Python)")
+    p.add_argument("--inspect", action="store_true",
+                   help="print the model's inputs, outputs and opset, then exit")
     p.add_argument("--overwrite", action="store_true", help="replace existing output files")
     p.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     return p
@@ -142,6 +144,18 @@ def _run_graph(args: argparse.Namespace) -> int:
     return EXIT_MISMATCH if result.verification.status == "failed" else EXIT_OK
 
 
+def _run_inspect(args: argparse.Namespace) -> int:
+    from mindconverter.converter.graph.inspect import inspect_model
+
+    info = inspect_model(args.model_file)
+    print(f"format: {info['format']}  opset: {info['opset']}  nodes: {info['nodes']}")
+    for kind in ("inputs", "outputs"):
+        for item in info[kind]:
+            shape = ",".join("?" if d is None else str(d) for d in item["shape"])
+            print(f"{kind[:-1]:6s} {item['name']}  shape [{shape}]  {item['dtype']}")
+    return EXIT_OK
+
+
 def _run_ast(args: argparse.Namespace) -> int:
     from mindconverter.converter.ast.api import convert_path
 
@@ -163,6 +177,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _sigterm)
     try:
+        if args.model_file and args.inspect:
+            return _run_inspect(args)
         return _run_graph(args) if args.model_file else _run_ast(args)
     except ConverterError as err:
         if args.debug:

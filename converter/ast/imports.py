@@ -149,6 +149,7 @@ class ImportRule(Rule):
         for record in self.statements:
             taken.update(bound for _, bound in record.bound if bound not in record.removable)
         self.ctx.imports.taken = taken
+        self.ctx.extra["names"] = set(self.names) | taken
         anchor = self._anchor()
         drops: dict[cst.SimpleStatementLine, set[int]] = {}
         if anchor is not None and isinstance(anchor.line, cst.SimpleStatementLine):

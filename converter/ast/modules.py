@@ -15,6 +15,11 @@ import libcst as cst
 from mindconverter.converter.ast import codes, typeinfo
 from mindconverter.converter.ast.rule import Rule
 
+# Names no tensor, string or container has: a call on an unknown receiver is a module's.
+DISTINCTIVE = frozenset(
+    {"eval", "parameters", "named_parameters", "state_dict", "load_state_dict", "modules",
+     "named_modules", "children", "named_children", "register_buffer", "add_module"}
+)
 MODULE_METHODS = frozenset(
     {"eval", "train", "parameters", "named_parameters", "children", "named_children", "modules",
      "named_modules", "state_dict", "load_state_dict", "to", "cuda", "cpu", "add_module",
@@ -52,7 +57,7 @@ class ModuleRule(Rule):
             self.site(node, codes.MODULE_STRUCTURE, "torch.nn.Module.forward",
                       "mindspore.nn.Cell.construct")
             return
-        if method not in MODULE_METHODS or not self._is_module_receiver(func.value):
+        if method not in MODULE_METHODS or not self._is_module_receiver(func.value, method):
             return
         if self._user_defined(func.value, method):
             return
@@ -96,11 +101,14 @@ class ModuleRule(Rule):
                     pending.append(base)
         return seen
 
-    def _is_module_receiver(self, receiver: cst.BaseExpression) -> bool:
+    def _is_module_receiver(self, receiver: cst.BaseExpression, method: str = "") -> bool:
         if isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Name):
             if receiver.func.value == "super":
                 return self.types.in_module_class()
-        return self.types.kind_of(receiver) == typeinfo.MODULE
+        kind = self.types.kind_of(receiver)
+        if kind == typeinfo.UNKNOWN:
+            return method in DISTINCTIVE
+        return kind == typeinfo.MODULE
 
     def _user_defined(self, receiver: cst.BaseExpression, method: str) -> bool:
         """Whether ``self.<method>`` is a method the file's own classes define."""

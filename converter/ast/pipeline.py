@@ -21,6 +21,7 @@ from mindconverter.converter.ast import codes
 from mindconverter.converter.ast.api_calls import ApiCallRule
 from mindconverter.converter.ast.context import ConversionContext, Site
 from mindconverter.converter.ast.contexts import GradModeRule
+from mindconverter.converter.ast.data import DataRule
 from mindconverter.converter.ast.imports import ImportRule
 from mindconverter.converter.ast.modules import ModuleRule
 from mindconverter.converter.ast.parameters import ParameterRule
@@ -36,6 +37,7 @@ RULES: tuple[type[Rule], ...] = (
     ImportRule,
     GradModeRule,
     TrainingRule,
+    DataRule,
     ModuleRule,
     ApiCallRule,
     TensorMethodRule,

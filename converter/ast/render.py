@@ -16,6 +16,7 @@ MODULE_ALIASES: tuple[tuple[str, str], ...] = (
     ("mindspore.dataset.transforms", "transforms"),
     ("mindspore.dataset", "ds"),
     ("mindspore.common.initializer", "init"),
+    ("mindspore.experimental.optim", "optim"),
     ("mindspore.mint", "mint"),
     ("mindspore.nn", "nn"),
     ("mindspore.ops", "ops"),

@@ -19,7 +19,7 @@ AMBIGUOUS = frozenset(
      "insert", "remove", "clear", "get", "keys", "values", "items", "join", "format", "replace",
      "strip", "type", "to", "item", "apply", "fill", "put", "take", "tolist", "float", "int",
      "long", "bool", "double", "half", "all", "any", "mean", "sum", "max", "min", "view",
-     "reshape", "flatten", "squeeze", "repeat", "numpy", "cpu", "cuda",
+     "reshape", "flatten", "squeeze", "repeat", "numpy",
      "clone", "detach", "std", "var", "prod", "round", "clip", "astype"}
 )
 NOT_TENSOR = frozenset(
@@ -43,7 +43,7 @@ class TensorMethodRule(Rule):
         if kind in NOT_TENSOR:
             return
         method = func.attr.value
-        if kind == typeinfo.UNKNOWN and method in AMBIGUOUS:
+        if kind == typeinfo.UNKNOWN and method in AMBIGUOUS and not self._device_move(node):
             return
         source = f"torch.Tensor.{method}"
         mapping = tables.lookup(source, self.ctx.tier)
@@ -51,3 +51,17 @@ class TensorMethodRule(Rule):
             return
         self.ctx.handled.add(node)
         self.convert_call(node, source, receiver=True)
+
+    def _device_move(self, node: cst.Call) -> bool:
+        """``x.to(device)``/``x.to("cuda")``/``x.to(torch.float16)``: torch even if ``x`` is unknown."""
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value != "to" or len(node.args) != 1:
+            return False
+        value = node.args[0].value
+        if isinstance(value, cst.Name):
+            return "device" in value.value.lower()
+        if isinstance(value, cst.SimpleString):
+            text = value.evaluated_value
+            return isinstance(text, str) and text.split(":")[0] in ("cuda", "cpu", "mps", "npu")
+        name = self.torch_name(value.func if isinstance(value, cst.Call) else value)
+        return bool(name) and (name == "torch.device" or name.startswith("torch."))

@@ -115,3 +115,27 @@ def test_unwritable_output_folder(tmp_path: Path, model_file: Path) -> None:
     proc = run_cli("--model_file", str(model_file), "--output", str(blocker / "sub"),
                    "--no-verify", cwd=tmp_path)
     assert proc.returncode == 2 and proc.stderr.startswith("error MC301"), proc.stderr
+
+
+def test_inspect_lists_inputs_and_outputs(tmp_path: Path, model_file: Path) -> None:
+    proc = run_cli("--model_file", str(model_file), "--inspect", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "input  x  shape [1,3,8,8]  float32" in proc.stdout
+    assert "output y  shape [1,512]  float32" in proc.stdout
+    assert not (tmp_path / "output").exists()
+
+
+def test_inspect_api_reports_symbolic_dims(tmp_path: Path) -> None:
+    from onnx import TensorProto, helper
+
+    from mindconverter.converter.graph.inspect import inspect_model
+
+    graph = helper.make_graph(
+        [helper.make_node("Relu", ["x"], ["y"])], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 4])])
+    path = tmp_path / "m.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
+    info = inspect_model(path)
+    assert info["inputs"] == [{"name": "x", "shape": ["batch", 4], "dtype": "float32"}]
+    assert (info["format"], info["opset"], info["nodes"]) == ("onnx", 13, 1)

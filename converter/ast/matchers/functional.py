@@ -163,3 +163,42 @@ class NoGradMatcher(CallMatcher):
     def plan(self, call: cst.Call) -> CallPlan:
         """Always refused here (the gradient-mode rule handles ``with`` and decorators)."""
         raise Unconvertible("Only `with torch.no_grad():` blocks and decorators are removed.")
+
+
+@register("TorchDevice", sources=("torch.device",))
+class TorchDeviceMatcher(CallMatcher):
+    """``torch.device("cuda")`` → ``"cuda"``: devices are plain names; ``.to(device)`` is dropped.
+
+    MindSpore selects the device with ``mindspore.set_device``; the string is kept so that code
+    printing or comparing it still works.
+    """
+
+    def plan(self, call: cst.Call) -> CallPlan:
+        """The first argument itself."""
+        if not call.args or call.args[0].star or call.args[0].keyword is not None:
+            raise Unconvertible("expected torch.device(<name>)")
+        spec = Spec(target="str", status="inconsistent")
+
+        def build(updated: cst.Call, planner: ImportPlanner) -> cst.BaseExpression:
+            return updated.args[0].value
+
+        return CallPlan(target="str", args=ArgPlan(), spec=spec, build=build,
+                        notes=["devices are chosen with mindspore.set_device"],
+                        code="MC-A004")
+
+
+@register("CudaAvailable", sources=("torch.cuda.is_available",))
+class CudaAvailableMatcher(CallMatcher):
+    """``torch.cuda.is_available()`` → ``mindspore.hal.is_available("GPU")``."""
+
+    def plan(self, call: cst.Call) -> CallPlan:
+        """No arguments."""
+        if call.args:
+            raise Unconvertible("unexpected arguments")
+        spec = Spec(target="mindspore.hal.is_available", status="renamed_args")
+
+        def build(updated: cst.Call, planner: ImportPlanner) -> cst.BaseExpression:
+            return cst.Call(planner.render("mindspore.hal.is_available"),
+                            [cst.Arg(cst.SimpleString('"GPU"'))])
+
+        return CallPlan(target=spec.target, args=ArgPlan(), spec=spec, build=build)
