@@ -272,7 +272,7 @@ def _definitions(plans: list[_Step], imports: Any) -> Callable[[cst.CSTNode], An
             assert isinstance(header, cst.FunctionDef)
             function = header.with_changes(
                 body=header.body.with_changes(body=body),  # type: ignore[attr-defined]
-                leading_lines=[cst.EmptyLine()],
+                leading_lines=[cst.EmptyLine(indent=False)],
             )
             value_and_grad = imports.render_code("mindspore.value_and_grad")
             has_aux = ", has_aux=True" if plan.aux else ""
@@ -283,7 +283,7 @@ def _definitions(plans: list[_Step], imports: Any) -> Callable[[cst.CSTNode], An
             statements += [function, grad_line]
         lines = list(getattr(updated, "leading_lines", ()))
         if not lines or lines[0].comment is not None:
-            lines.insert(0, cst.EmptyLine())
+            lines.insert(0, cst.EmptyLine(indent=False))
         loop = updated.with_changes(leading_lines=lines)  # type: ignore[attr-defined]
         return cst.FlattenSentinel([*statements, loop])
 
