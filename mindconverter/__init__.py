@@ -36,10 +36,13 @@ def convert_onnx(
     verify: bool = True,
     **options: Any,
 ) -> ConversionResult:
-    """Convert an ONNX model into a MindSpore script, checkpoint and reports.
+    """Convert an ONNX model (or a TensorFlow frozen ``.pb``) into MindSpore.
+
+    Writes a MindSpore script, its checkpoint, the reports and the weight map.
 
     Args:
-        model_file: Path of the ``.onnx`` file.
+        model_file: Path of the ``.onnx`` file, or of a TensorFlow frozen graph ``.pb``
+            (converted through tf2onnx; needs the ``tf`` extra or ``tf_python=``).
         output_dir: Folder for ``<stem>.py`` and ``<stem>.ckpt``.
         report_dir: Folder for the reports and weight map (defaults to ``output_dir``).
         shapes: One shape per input (list of int sequences), overriding the model's.
@@ -47,7 +50,9 @@ def convert_onnx(
         output_nodes: Names of the outputs to produce (default: the model's).
         verify: Run the generated network and onnxruntime on the same input and compare.
         **options: Further options of :func:`mindconverter.converter.graph.pipeline.convert`
-            (``input_data``, ``seed``, ``rtol``, ``atol``, ``overwrite``, ``progress``...).
+            (``input_data``, ``seed``, ``rtol``, ``atol``, ``overwrite``, ``progress``,
+            ``plugins``, ``export="mindir"``, ``blocks``, ``tf_python``...). ``verify="nodes"``
+            also compares every intermediate value and names the first diverging node.
 
     Returns:
         The conversion result, identical to ``report_of_<stem>.json``.

@@ -87,12 +87,14 @@ class DocumentState:
         pending: The scheduled (debounced) diagnostics run, if any.
         analysis: The last analysis (any parse state), for code actions and hover.
         torch_cache: Converted chunks of the document (incremental re-analysis).
+        last_change: When the last edit arrived (``time.monotonic()``), for the debounce.
     """
 
     published: list[types.Diagnostic] = field(default_factory=list)
     pending: asyncio.Task[None] | None = None
     analysis: DocumentAnalysis | None = None
     torch_cache: TorchCache = field(default_factory=TorchCache)
+    last_change: float = 0.0
 
 
 class MindConverterServer(LanguageServer):

@@ -14,6 +14,7 @@ an analysis can be produced in milliseconds and completed later (``pending`` cou
 from __future__ import annotations
 
 import ast
+import bisect
 import logging
 import threading
 import time
@@ -186,6 +187,66 @@ def _move(issue: ConversionIssue, chunk: Chunk) -> ConversionIssue | None:
     return replace(issue, range=moved)
 
 
+BATCH_LINES = 200
+"""Chunks converted together in one converter call, up to this many lines (a call has a fixed
+cost of about as much as 25 lines)."""
+
+
+def _batches(chunks: list[Chunk], max_lines: int) -> list[list[Chunk]]:
+    batches: list[list[Chunk]] = []
+    size = 0
+    for chunk in chunks:
+        lines = chunk.last_line - chunk.first_line + 1
+        if not batches or size + lines > max_lines:
+            batches.append([])
+            size = 0
+        batches[-1].append(chunk)
+        size += lines
+    return batches
+
+
+def _body(chunk: Chunk) -> str:
+    """The chunk's own lines (without the header)."""
+    return chunk.text.split("\n", chunk.header_lines)[-1] if chunk.header_lines else chunk.text
+
+
+def convert_batch(
+    batch: list[Chunk], target: str, convert_one: Converter
+) -> list[list[ConversionIssue]]:
+    """Convert several chunks in one call; return each chunk's issues in its own coordinates.
+
+    A batch the converter left unchanged (internal error) is retried chunk by chunk, so one
+    troublesome statement does not hide the findings of its neighbours.
+    """
+    if len(batch) == 1:
+        return [convert_one(batch[0].text, target)]
+    header_lines = batch[0].header_lines
+    header = batch[0].text.split("\n")[:header_lines]
+    starts: list[int] = []  # first batch line of each chunk
+    text = "\n".join(header) + "\n" if header_lines else ""
+    line = header_lines + 1
+    for chunk in batch:
+        starts.append(line)
+        body = _body(chunk)
+        text += body
+        line += body.count("\n")
+    issues = convert_one(text, target)
+    if any(issue.kind == "note" for issue in issues):
+        return [convert_one(chunk.text, target) for chunk in batch]
+    per_chunk: list[list[ConversionIssue]] = [[] for _ in batch]
+    for issue in issues:
+        index = bisect.bisect_right(starts, issue.range.start_line) - 1
+        if index < 0:
+            continue  # a header line (imports)
+        shift = starts[index] - header_lines - 1
+        rng = issue.range
+        local = SourceRange(
+            rng.start_line - shift, rng.start_col, rng.end_line - shift, rng.end_col
+        )
+        per_chunk[index].append(replace(issue, range=local))
+    return per_chunk
+
+
 def analyse_torch(
     script: ScriptAnalysis,
     target: str = "nn_ops",
@@ -204,38 +265,49 @@ def analyse_torch(
         cache: Chunk cache of this document; without one every chunk is converted.
         convert: Convert chunks missing from the cache; with ``False`` they get the
             preliminary scan (milliseconds for any size).
-        budget: Seconds to spend converting; the rest stays preliminary.
-        should_stop: Checked between chunks; ``True`` leaves the rest preliminary.
+        budget: Seconds to spend converting (checked between batches of chunks); the rest
+            stays preliminary.
+        should_stop: Checked between batches; ``True`` leaves the rest preliminary.
         focus: Convert only the chunks overlapping these 1-based lines (first, last).
-        converter: How to convert a chunk (default: in this process).
+        converter: How to convert a text (default: in this process).
     """
     from mindconverter.converter.errors import ConverterError
 
     convert_one = converter or convert_chunk
     deadline = time.monotonic() + budget if budget is not None else None
-    issues: list[ConversionIssue] = []
-    pending = 0
+    chunks = split_chunks(script)
+    found: dict[int, list[ConversionIssue]] = {}
+    todo: list[Chunk] = []
+    for index, chunk in enumerate(chunks):
+        cached = cache.get((chunk.text, target)) if cache is not None else None
+        if cached is not None:
+            found[index] = cached
+        elif convert and (
+            focus is None or (chunk.last_line >= focus[0] and chunk.first_line <= focus[1])
+        ):
+            todo.append(chunk)
+    position = {id(chunk): index for index, chunk in enumerate(chunks)}
     try:
-        for chunk in split_chunks(script):
-            cached = cache.get((chunk.text, target)) if cache is not None else None
-            stop = not convert or (deadline is not None and time.monotonic() > deadline)
-            if focus is not None:
-                stop = stop or chunk.last_line < focus[0] or chunk.first_line > focus[1]
-            if cached is None and (stop or (should_stop is not None and should_stop())):
-                pending += 1
-                issues += scan_statements(chunk.statements, script.lines, script.imports, target)
-                continue
-            if cached is None:
-                cached = convert_one(chunk.text, target)
+        for batch in _batches(todo, BATCH_LINES):
+            late = deadline is not None and time.monotonic() > deadline
+            if late or (should_stop is not None and should_stop()):
+                break
+            for chunk, result in zip(batch, convert_batch(batch, target, convert_one)):
+                found[position[id(chunk)]] = result
                 if cache is not None:
-                    cache.put((chunk.text, target), cached)
-            issues += [m for issue in cached if (m := _move(issue, chunk)) is not None]
+                    cache.put((chunk.text, target), result)
     except ImportError as exc:
         return TorchAnalysis(error=f"the AST converter is not available: {exc}")
     except ConverterError as exc:
         return TorchAnalysis(error=exc.one_line())
+    issues: list[ConversionIssue] = []
+    for index, chunk in enumerate(chunks):
+        if index in found:
+            issues += [m for issue in found[index] if (m := _move(issue, chunk)) is not None]
+        else:
+            issues += scan_statements(chunk.statements, script.lines, script.imports, target)
     issues.sort(key=lambda i: (i.range.start_line, i.range.start_col, i.range.end_line))
-    return TorchAnalysis(issues=issues, pending=pending)
+    return TorchAnalysis(issues=issues, pending=len(chunks) - len(found))
 
 
 def category_of(issue: ConversionIssue) -> str | None:

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
-
 from mindconverter.converter.ast import codes
 from mindconverter.converter.ast.report import report_lines
 from mindconverter.converter.errors import ConverterError, ErrorCode
@@ -58,8 +57,11 @@ def convert_source(
         ConverterError: ``PYTHON_SYNTAX`` when ``source`` is not valid Python (the only error).
     """
     if target not in TIERS:
-        raise ConverterError(ErrorCode.BAD_ARGUMENT, f"unknown target tier {target!r}",
-                             hint=f"Use one of: {', '.join(TIERS)}.")
+        raise ConverterError(
+            ErrorCode.BAD_ARGUMENT,
+            f"unknown target tier {target!r}",
+            hint=f"Use one of: {', '.join(TIERS)}.",
+        )
     check_syntax(source, filename)
     try:
         module = cst.parse_module(source)
@@ -69,7 +71,7 @@ def convert_source(
         return _convert(module, source, target)
     except RecursionError:
         return _unchanged(source, "the file is too deeply nested to convert")
-    except Exception as exc:  # noqa: BLE001 - the contract: never raise on valid Python
+    except Exception as exc:
         return _unchanged(source, f"internal error: {type(exc).__name__}: {_first_line(exc)}")
 
 
@@ -99,8 +101,7 @@ def _convert(module: cst.Module, source: str, target: str) -> AstConversion:
     issues = result.ctx.issues()
     converted, total = result.ctx.counts()
     layers = {
-        name: {"kind": info.kind, "bases": info.bases, "layers": info.layers,
-               "items": info.items}
+        name: {"kind": info.kind, "bases": info.bases, "layers": info.layers, "items": info.items}
         for name, info in result.types.classes.items()
     }
     return AstConversion(
@@ -122,8 +123,9 @@ def _unchanged(source: str, reason: str) -> AstConversion:
         message=f"The file was left unchanged: {reason}.",
         range=SourceRange(1, 0, 1, 0),
     )
-    return AstConversion(code=source, issues=[issue], report_lines=report_lines([issue]),
-                         converted=0, total=0)
+    return AstConversion(
+        code=source, issues=[issue], report_lines=report_lines([issue]), converted=0, total=0
+    )
 
 
 def _first_line(exc: BaseException) -> str:

@@ -7,7 +7,6 @@ entry of the selected tier (or a registered matcher); otherwise it stays and is 
 from __future__ import annotations
 
 import libcst as cst
-
 from mindconverter.converter.ast.rule import Rule
 
 
@@ -16,7 +15,7 @@ class ApiCallRule(Rule):
 
     DESCRIPTION = "torch function and layer calls, through the mapping table"
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: cst.Call) -> None:  # noqa: N802
         if node in self.ctx.handled:
             return
         source = self.torch_name(node.func)

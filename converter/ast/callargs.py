@@ -22,7 +22,7 @@ NO_SPACE = cst.SimpleWhitespace("")
 Transform = Callable[[cst.BaseExpression], cst.BaseExpression]
 
 
-class Unconvertible(Exception):
+class UnconvertibleError(Exception):
     """Raised while planning when a call site cannot be converted.
 
     Args:
@@ -204,14 +204,14 @@ def plan_arguments(spec: Spec, bound: Bound, *, skip: Sequence[str] = ()) -> Arg
         skip: Torch parameters the caller (a matcher) handles itself.
 
     Raises:
-        Unconvertible: An unsupported argument is passed, or ``*args``/``**kwargs`` hide names
+        UnconvertibleError: An unsupported argument is passed, or ``*args``/``**kwargs`` hide names
             that must be renamed.
     """
     plan = ArgPlan()
     if bound.stars:
         return _pass_through(spec, bound, plan)
     if bound.extra_positional and spec.args:
-        raise Unconvertible("It has more positional arguments than the torch signature.")
+        raise UnconvertibleError("It has more positional arguments than the torch signature.")
     positional_names, _varpos = split_signature(spec.args)
     for name in bound.params:
         _check(spec, name, skip)
@@ -228,8 +228,8 @@ def plan_arguments(spec: Spec, bound: Bound, *, skip: Sequence[str] = ()) -> Arg
                 emitted.add("*")
     plan.args.extend(ArgOut(keyword=None, source=i) for i in bound.extra_positional)
     if bound.varargs and "*" not in emitted:
-        raise Unconvertible("Its variable positional arguments cannot be passed on.")
-    for name, index in sorted(bound.params.items(), key=lambda item: item[1]):
+        raise UnconvertibleError("Its variable positional arguments cannot be passed on.")
+    for name, _index in sorted(bound.params.items(), key=lambda item: item[1]):
         if name in skip or name in emitted:
             continue
         if _dropped(spec, name):
@@ -251,10 +251,10 @@ def _check(spec: Spec, name: str, skip: Sequence[str]) -> None:
     if name in skip:
         return
     if name in spec.unsupported:
-        raise Unconvertible(f"Argument '{name}' is not supported by {spec.target}.")
+        raise UnconvertibleError(f"Argument '{name}' is not supported by {spec.target}.")
     known = {a.lstrip("*") for a in spec.args} | set(spec.rename)
     if spec.args and name not in known and name not in DROPPABLE:
-        raise Unconvertible(f"Argument '{name}' is not in the mapping of {spec.target}.")
+        raise UnconvertibleError(f"Argument '{name}' is not in the mapping of {spec.target}.")
 
 
 def _dropped(spec: Spec, name: str) -> bool:
@@ -276,14 +276,18 @@ def _pass_through(spec: Spec, bound: Bound, plan: ArgPlan) -> ArgPlan:
     positional, _ = split_signature(spec.args)
     stars = [bound.call.args[i].star for i in bound.stars]
     if "*" in stars and spec.args and spec.positional < len(positional):
-        raise Unconvertible("*args may hide arguments that must be passed by keyword.")
-    if "**" in stars and (any(spec.rename.values()) or any(v == "" for v in spec.rename.values())
-                          or spec.value_transforms or spec.status != "consistent"):
-        raise Unconvertible("**kwargs may hide arguments that must be renamed.")
+        raise UnconvertibleError("*args may hide arguments that must be passed by keyword.")
+    if "**" in stars and (
+        any(spec.rename.values())
+        or any(v == "" for v in spec.rename.values())
+        or spec.value_transforms
+        or spec.status != "consistent"
+    ):
+        raise UnconvertibleError("**kwargs may hide arguments that must be renamed.")
     for name in bound.params:
         _check(spec, name, ())
         if spec.rename.get(name, name) != name or name in spec.value_transforms:
-            raise Unconvertible("*args/**kwargs hide arguments that must be renamed.")
+            raise UnconvertibleError("*args/**kwargs hide arguments that must be renamed.")
     for index, arg in enumerate(bound.call.args):
         keyword = arg.keyword.value if arg.keyword is not None else None
         plan.args.append(ArgOut(keyword=keyword, source=index))
@@ -308,8 +312,10 @@ def value_transform(kind: str) -> Transform | None:
         folded = _fold(kind, expr)
         if folded is not None:
             return folded
-        operand = expr if is_atomic(expr) else expr.with_changes(
-            lpar=[cst.LeftParen()], rpar=[cst.RightParen()]
+        operand = (
+            expr
+            if is_atomic(expr)
+            else expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
         )
         return template.visit(_Substitute(operand))  # type: ignore[return-value]
 
@@ -321,7 +327,7 @@ class _Substitute(cst.CSTTransformer):
         super().__init__()
         self.operand = operand
 
-    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> Any:
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> Any:  # noqa: N802
         return self.operand if updated_node.value == "x" else updated_node
 
 
@@ -334,9 +340,9 @@ def _fold(kind: str, expr: cst.BaseExpression) -> cst.BaseExpression | None:
     text = literal_string(expr)
     if compact == "x=='tanh'" and text is not None:
         return cst.Name("True" if text == "tanh" else "False")
-    if compact == "NoneifxelseTrue" and isinstance(expr, cst.Name):
-        if expr.value in ("True", "False"):
-            return cst.Name("None" if expr.value == "True" else "True")
+    is_bool = isinstance(expr, cst.Name) and expr.value in ("True", "False")
+    if compact == "NoneifxelseTrue" and is_bool:
+        return cst.Name("None" if expr.value == "True" else "True")  # type: ignore[attr-defined]
     return None
 
 
@@ -420,8 +426,6 @@ def fix_commas(args: list[cst.Arg], original: cst.Call) -> list[cst.Arg]:
         if last and not trailing:
             arg = arg.with_changes(comma=cst.MaybeSentinel.DEFAULT)
         elif not last and not isinstance(arg.comma, cst.Comma):
-            arg = arg.with_changes(
-                comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-            )
+            arg = arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
         fixed.append(arg)
     return fixed

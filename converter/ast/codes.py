@@ -3,23 +3,23 @@
 Every :class:`~mindconverter.converter.issues.ConversionIssue` the AST converter records carries
 one of these codes. The language server keys diagnostics and quick fixes on them; do not renumber.
 
-| code    | kind      | counted | meaning                                                              |
-| ------- | --------- | ------- | -------------------------------------------------------------------- |
-| MC-A001 | convert   | yes     | torch call converted through the mapping table                       |
-| MC-A002 | unconvert | yes     | torch API with no MindSpore counterpart in the selected tier         |
-| MC-A003 | unconvert | yes     | mapped API whose arguments cannot be converted at this call site     |
-| MC-A004 | convert   | yes     | converted, with a difference to review (dropped or changed argument) |
-| MC-A005 | insert    | no      | MindSpore import inserted                                            |
-| MC-A006 | convert   | no      | torch import replaced or removed                                     |
-| MC-A007 | convert   | no      | nn.Module structure rewritten (``forward`` → ``construct``, ...)     |
-| MC-A008 | convert   | yes     | Tensor method converted                                              |
-| MC-A009 | unconvert | yes     | Tensor method with no MindSpore counterpart                          |
-| MC-A010 | convert   | no      | torch name used as a value (base class, dtype, ...) converted        |
-| MC-A011 | unconvert | no      | torch name used as a value, with no counterpart                      |
-| MC-A012 | convert   | yes     | training loop, optimizer, scheduler or data pipeline rewritten       |
-| MC-A013 | unconvert | yes     | training or data code whose shape is not recognised                  |
-| MC-A014 | convert   | yes     | nn.Module method converted (``eval``, ``parameters``, ``to``, ...)   |
-| MC-A015 | note      | no      | part of the file left unchanged (too deeply nested or internal error) |
+| code    | kind      | counted | meaning                                                  |
+| ------- | --------- | ------- | -------------------------------------------------------- |
+| MC-A001 | convert   | yes     | torch call converted through the mapping table           |
+| MC-A002 | unconvert | yes     | torch API with no counterpart in the selected tier       |
+| MC-A003 | unconvert | yes     | mapped API whose arguments cannot be converted here      |
+| MC-A004 | convert   | yes     | converted, with a difference to review (dropped arg...)  |
+| MC-A005 | insert    | no      | MindSpore import inserted                                |
+| MC-A006 | convert   | no      | torch import replaced or removed                         |
+| MC-A007 | convert   | no      | nn.Module structure rewritten (forward → construct...)   |
+| MC-A008 | convert   | yes     | Tensor method converted                                  |
+| MC-A009 | unconvert | yes     | Tensor method with no MindSpore counterpart              |
+| MC-A010 | convert   | no      | torch name used as a value (base class, dtype...)        |
+| MC-A011 | unconvert | no      | torch name used as a value, with no counterpart          |
+| MC-A012 | convert   | yes     | training step, optimizer, scheduler or data rewritten    |
+| MC-A013 | unconvert | yes     | training or data code whose shape is not recognised      |
+| MC-A014 | convert   | yes     | nn.Module method converted (eval, parameters, to...)     |
+| MC-A015 | note      | no      | file left unchanged (too deeply nested, internal error)  |
 
 "counted" sites are torch call sites: they make up ``total`` (and ``converted`` for the convert
 kinds) of the conversion rate.

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
-
 from mindconverter.converter.ast import codes
 from mindconverter.converter.ast.render import ImportPlanner
 from mindconverter.converter.issues import ConversionIssue, SourceRange
@@ -122,9 +121,7 @@ class ConversionContext:
     # --- results --------------------------------------------------------------------------
     def issues(self) -> list[ConversionIssue]:
         """All findings, in source order."""
-        ordered = sorted(
-            self.sites, key=lambda s: (s.range.start_line, s.range.start_col, s.code)
-        )
+        ordered = sorted(self.sites, key=lambda s: (s.range.start_line, s.range.start_col, s.code))
         return [site.to_issue() for site in ordered]
 
     def counts(self) -> tuple[int, int]:

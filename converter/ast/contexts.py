@@ -8,13 +8,18 @@ other items of the same ``with`` stay. The same switches used as decorators are 
 from __future__ import annotations
 
 import libcst as cst
-
 from mindconverter.converter.ast import codes
 from mindconverter.converter.ast.rule import Rule
 
 GRAD_MODES = frozenset(
-    {"torch.no_grad", "torch.enable_grad", "torch.inference_mode", "torch.set_grad_enabled",
-     "torch.autograd.no_grad", "torch.autograd.grad_mode.no_grad"}
+    {
+        "torch.no_grad",
+        "torch.enable_grad",
+        "torch.inference_mode",
+        "torch.set_grad_enabled",
+        "torch.autograd.no_grad",
+        "torch.autograd.grad_mode.no_grad",
+    }
 )
 TARGET = "nothing (MindSpore records gradients only inside grad functions)"
 
@@ -24,7 +29,7 @@ class GradModeRule(Rule):
 
     DESCRIPTION = "torch.no_grad() and friends"
 
-    def visit_With(self, node: cst.With) -> None:
+    def visit_With(self, node: cst.With) -> None:  # noqa: N802
         grad_items = [item for item in node.items if self._grad_mode(item.item)]
         if not grad_items:
             return
@@ -36,7 +41,7 @@ class GradModeRule(Rule):
             return
         self.ctx.edit(node, _unwrap)
 
-    def visit_Decorator(self, node: cst.Decorator) -> None:
+    def visit_Decorator(self, node: cst.Decorator) -> None:  # noqa: N802
         if self._grad_mode(node.decorator):
             self._claim(node.decorator)
             self.ctx.edit(node, lambda updated: cst.RemovalSentinel.REMOVE)

@@ -17,21 +17,45 @@ from __future__ import annotations
 from typing import Any
 
 import libcst as cst
-
 from mindconverter.converter.ast import codes
-from mindconverter.converter.ast.callargs import Unconvertible, bind, keyword_arg
+from mindconverter.converter.ast.callargs import UnconvertibleError, bind, keyword_arg
 from mindconverter.converter.ast.rule import Rule
 from mindconverter.converter.ast.typeinfo import DATASET, DATASET_BASES
 
 LOADER = "torch.utils.data.DataLoader"
 LOADER_ARGS = (
-    "dataset", "batch_size", "shuffle", "sampler", "batch_sampler", "num_workers", "collate_fn",
-    "pin_memory", "drop_last", "timeout", "worker_init_fn", "multiprocessing_context",
-    "generator", "*", "prefetch_factor", "persistent_workers", "pin_memory_device", "in_order",
+    "dataset",
+    "batch_size",
+    "shuffle",
+    "sampler",
+    "batch_sampler",
+    "num_workers",
+    "collate_fn",
+    "pin_memory",
+    "drop_last",
+    "timeout",
+    "worker_init_fn",
+    "multiprocessing_context",
+    "generator",
+    "*",
+    "prefetch_factor",
+    "persistent_workers",
+    "pin_memory_device",
+    "in_order",
 )
-IGNORED = frozenset({"pin_memory", "timeout", "prefetch_factor", "persistent_workers",
-                     "pin_memory_device", "in_order", "multiprocessing_context",
-                     "worker_init_fn", "generator"})
+IGNORED = frozenset(
+    {
+        "pin_memory",
+        "timeout",
+        "prefetch_factor",
+        "persistent_workers",
+        "pin_memory_device",
+        "in_order",
+        "multiprocessing_context",
+        "worker_init_fn",
+        "generator",
+    }
+)
 UNSUPPORTED = frozenset({"sampler", "batch_sampler", "collate_fn"})
 
 
@@ -40,9 +64,10 @@ class DataRule(Rule):
 
     DESCRIPTION = "torch.utils.data datasets and loaders"
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        drop = [i for i, base in enumerate(node.bases)
-                if self.torch_name(base.value) in DATASET_BASES]
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:  # noqa: N802
+        drop = [
+            i for i, base in enumerate(node.bases) if self.torch_name(base.value) in DATASET_BASES
+        ]
         if not drop:
             return
         for index in drop:
@@ -50,11 +75,15 @@ class DataRule(Rule):
             self.ctx.claim(base)
             self.ctx.handled.add(base)
             self.ctx.consume(base)
-            self.site(base, codes.TRAINING_CONVERTED, self.torch_name(base) or "",
-                      "mindspore.dataset.GeneratorDataset source")
+            self.site(
+                base,
+                codes.TRAINING_CONVERTED,
+                self.torch_name(base) or "",
+                "mindspore.dataset.GeneratorDataset source",
+            )
         self.ctx.edit(node, lambda updated: _drop_bases(updated, drop))
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:  # noqa: N802
         cls = self.types.current_class()
         scopes = self.types.scopes
         direct = len(scopes) >= 2 and scopes[-2].cls is not None
@@ -66,34 +95,43 @@ class DataRule(Rule):
         index = params[1].name.value
         self.ctx.edit(node, lambda updated: _int_index(updated, index))
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: cst.Call) -> None:  # noqa: N802
         if node in self.ctx.handled or self.torch_name(node.func) != LOADER:
             return
         self.ctx.handled.add(node)
         self.ctx.claim(node.func)
         try:
             plan = self._plan_loader(node)
-        except Unconvertible as exc:
-            self.site(node, codes.TRAINING_UNRECOGNISED, LOADER, None,
-                      hint=f"{exc.reason} Maybe could convert to "
-                           "mindspore.dataset.GeneratorDataset.")
+        except UnconvertibleError as exc:
+            self.site(
+                node,
+                codes.TRAINING_UNRECOGNISED,
+                LOADER,
+                None,
+                hint=f"{exc.reason} Maybe could convert to mindspore.dataset.GeneratorDataset.",
+            )
             return
         imports = self.ctx.imports
         self.ctx.edit(node, lambda updated: _build_loader(updated, plan, imports))
         self.ctx.consume(node.func)
-        self.site(node, codes.TRAINING_CONVERTED, LOADER,
-                  "mindspore.dataset.GeneratorDataset", data={"columns": plan["columns"]},
-                  hint="" if plan["arity_known"] else "check column_names")
+        self.site(
+            node,
+            codes.TRAINING_CONVERTED,
+            LOADER,
+            "mindspore.dataset.GeneratorDataset",
+            data={"columns": plan["columns"]},
+            hint="" if plan["arity_known"] else "check column_names",
+        )
 
     def _plan_loader(self, node: cst.Call) -> dict[str, Any]:
         bound = bind(node, LOADER_ARGS)
         if bound.stars or bound.extra_positional:
-            raise Unconvertible("*args/**kwargs are not mapped.")
+            raise UnconvertibleError("*args/**kwargs are not mapped.")
         used = set(bound.params) & UNSUPPORTED
         if used:
-            raise Unconvertible(f"{', '.join(sorted(used))} cannot be converted.")
+            raise UnconvertibleError(f"{', '.join(sorted(used))} cannot be converted.")
         if "dataset" not in bound.params:
-            raise Unconvertible("the dataset argument is missing.")
+            raise UnconvertibleError("the dataset argument is missing.")
         arity = self._arity(bound.call.args[bound.params["dataset"]].value)
         columns = ["data", "label"] if arity in (None, 2) else [f"column_{i}" for i in range(arity)]
         if arity == 1:
@@ -116,8 +154,9 @@ def _drop_bases(updated: cst.CSTNode, drop: list[int]) -> cst.CSTNode:
     if bases:
         bases[-1] = bases[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         return updated.with_changes(bases=bases)
-    return updated.with_changes(bases=[], lpar=cst.MaybeSentinel.DEFAULT,
-                                rpar=cst.MaybeSentinel.DEFAULT)
+    return updated.with_changes(
+        bases=[], lpar=cst.MaybeSentinel.DEFAULT, rpar=cst.MaybeSentinel.DEFAULT
+    )
 
 
 def _int_index(updated: cst.CSTNode, index: str) -> cst.CSTNode:
@@ -129,9 +168,12 @@ def _int_index(updated: cst.CSTNode, index: str) -> cst.CSTNode:
 
 
 def _is_docstring(statement: cst.BaseStatement) -> bool:
-    return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
-            and isinstance(statement.body[0], cst.Expr)
-            and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
 
 
 def _build_loader(updated: cst.CSTNode, plan: dict[str, Any], imports: Any) -> cst.CSTNode:

@@ -15,7 +15,6 @@ from typing import Any
 
 import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
-
 from mindconverter.converter.ast import codes
 from mindconverter.converter.ast.context import Site
 from mindconverter.converter.ast.resolve import TORCH_ROOTS, source_range
@@ -63,22 +62,22 @@ class ImportRule(Rule):
         self.anchor_range = SourceRange(1, 0, 1, 0)
 
     # --- collection -----------------------------------------------------------------------
-    def visit_Module(self, node: cst.Module) -> None:
+    def visit_Module(self, node: cst.Module) -> None:  # noqa: N802
         self.module = node
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:  # noqa: N802
         self._depth += 1
 
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:  # noqa: N802
         self._depth -= 1
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:  # noqa: N802
         self._depth += 1
 
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:  # noqa: N802
         self._depth -= 1
 
-    def visit_Import(self, node: cst.Import) -> None:
+    def visit_Import(self, node: cst.Import) -> None:  # noqa: N802
         torch = any(_alias_text(a.name).split(".")[0] in TORCH_ROOTS for a in node.names)
         record = self._record(node, torch)
         for alias in node.names:
@@ -86,23 +85,27 @@ class ImportRule(Rule):
             bound = alias.evaluated_alias or dotted.split(".")[0]
             record.bound.append((alias, bound))
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:  # noqa: N802
         module = _alias_text(node.module) if node.module is not None else ""
         torch = not node.relative and module.split(".")[0] in TORCH_ROOTS
         record = self._record(node, torch)
         if isinstance(node.names, cst.ImportStar):
             record.torch = False  # names unknown: keep the statement as it is
             if torch:
-                self.site(node, codes.REFERENCE_UNKNOWN, f"{module}.*", None,
-                          hint="Star imports cannot be resolved; import names explicitly.")
+                self.site(
+                    node,
+                    codes.REFERENCE_UNKNOWN,
+                    f"{module}.*",
+                    None,
+                    hint="Star imports cannot be resolved; import names explicitly.",
+                )
             return
         for alias in node.names:
             record.bound.append((alias, alias.evaluated_alias or _alias_text(alias.name)))
 
     def _record(self, node: cst.Import | cst.ImportFrom, torch: bool) -> _ImportStatement:
         line = self.ctx.current_line()
-        record = _ImportStatement(node=node, line=line, module_level=self._depth == 0,
-                                  torch=torch)
+        record = _ImportStatement(node=node, line=line, module_level=self._depth == 0, torch=torch)
         # Metadata is only available during the traversal: keep what planning needs.
         try:
             record.scope = self.get_metadata(ScopeProvider, node)
@@ -115,14 +118,14 @@ class ImportRule(Rule):
         self._skip.add(node)
         return record
 
-    def visit_Attribute(self, node: cst.Attribute) -> None:
+    def visit_Attribute(self, node: cst.Attribute) -> None:  # noqa: N802
         self._skip.add(node.attr)
 
-    def visit_Arg(self, node: cst.Arg) -> None:
+    def visit_Arg(self, node: cst.Arg) -> None:  # noqa: N802
         if node.keyword is not None:
             self._skip.add(node.keyword)
 
-    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:  # noqa: N802
         for child in (node.name, node.asname.name if node.asname else None):
             self._skip_tree(child)
 
@@ -133,7 +136,7 @@ class ImportRule(Rule):
         if node is not None:
             self._skip.add(node)
 
-    def visit_Name(self, node: cst.Name) -> None:
+    def visit_Name(self, node: cst.Name) -> None:  # noqa: N802
         if node not in self._skip:
             self.names.setdefault(node.value, []).append(node)
 
@@ -142,10 +145,14 @@ class ImportRule(Rule):
         """Decide which aliases go, which names are taken, and edit the import statements."""
         for record in self.statements:
             if record.torch:
-                record.removable = {bound for _, bound in record.bound
-                                    if self._unreferenced(record, bound)}
-        taken = {name for name, nodes in self.names.items()
-                 if any(n not in self.ctx.consumed for n in nodes)}
+                record.removable = {
+                    bound for _, bound in record.bound if self._unreferenced(record, bound)
+                }
+        taken = {
+            name
+            for name, nodes in self.names.items()
+            if any(n not in self.ctx.consumed for n in nodes)
+        }
         for record in self.statements:
             taken.update(bound for _, bound in record.bound if bound not in record.removable)
         self.ctx.imports.taken = taken
@@ -178,8 +185,10 @@ class ImportRule(Rule):
 
     def _anchor(self) -> _ImportStatement | None:
         for record in self.statements:
-            if record.torch and record.module_level and isinstance(
-                record.line, cst.SimpleStatementLine
+            if (
+                record.torch
+                and record.module_level
+                and isinstance(record.line, cst.SimpleStatementLine)
             ):
                 self.anchor_range = record.line_range
                 return record
@@ -192,17 +201,24 @@ class ImportRule(Rule):
         removed = [alias for alias, bound in record.bound if bound in record.removable]
         empty = cst.Module([])
         text = empty.code_for_node(record.node)
-        self.ctx.add_site(Site(
-            code=codes.IMPORT_CONVERTED, kind="convert", source_api=text,
-            target="import mindspore", range=record.range,
-            message=f"'{text}' is converted to 'import mindspore'.",
-            data={"removed": [empty.code_for_node(a.name) for a in removed]},
-        ))
+        self.ctx.add_site(
+            Site(
+                code=codes.IMPORT_CONVERTED,
+                kind="convert",
+                source_api=text,
+                target="import mindspore",
+                range=record.range,
+                message=f"'{text}' is converted to 'import mindspore'.",
+                data={"removed": [empty.code_for_node(a.name) for a in removed]},
+            )
+        )
         statement = record.node
         line = record.line
         if keep:
-            fixed = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) if i == len(keep) - 1 else a
-                     for i, a in enumerate(keep)]
+            fixed = [
+                a.with_changes(comma=cst.MaybeSentinel.DEFAULT) if i == len(keep) - 1 else a
+                for i, a in enumerate(keep)
+            ]
             self.ctx.edit(statement, lambda updated: updated.with_changes(names=fixed))
         elif isinstance(line, cst.SimpleStatementLine) and statement in line.body:
             drops.setdefault(line, set()).add(line.body.index(statement))
@@ -245,11 +261,16 @@ class ImportRule(Rule):
             )
         body[position : position + 1] = new
         for line in lines:
-            self.ctx.add_site(Site(
-                code=codes.IMPORT_INSERTED, kind="insert", source_api="", target=line,
-                range=self.anchor_range,
-                message=f"'{line}' is inserted to the converted file.",
-            ))
+            self.ctx.add_site(
+                Site(
+                    code=codes.IMPORT_INSERTED,
+                    kind="insert",
+                    source_api="",
+                    target=line,
+                    range=self.anchor_range,
+                    message=f"'{line}' is inserted to the converted file.",
+                )
+            )
         return module.with_changes(body=body)
 
 
@@ -269,8 +290,10 @@ def _line_editor(
         kept: list[cst.CSTNode] = []
         if body:
             last = len(body) - 1
-            fixed = [s.with_changes(semicolon=cst.MaybeSentinel.DEFAULT) if i == last else s
-                     for i, s in enumerate(body)]
+            fixed = [
+                s.with_changes(semicolon=cst.MaybeSentinel.DEFAULT) if i == last else s
+                for i, s in enumerate(body)
+            ]
             line = updated.with_changes(body=fixed)
             if placeholder is not None:
                 line = line.with_changes(leading_lines=())
@@ -288,8 +311,10 @@ def _insert_index(module: cst.Module) -> int:
         if not isinstance(statement, cst.SimpleStatementLine):
             break
         first = statement.body[0] if statement.body else None
-        is_doc = position == 0 and isinstance(first, cst.Expr) and isinstance(
-            first.value, (cst.SimpleString, cst.ConcatenatedString)
+        is_doc = (
+            position == 0
+            and isinstance(first, cst.Expr)
+            and isinstance(first.value, (cst.SimpleString, cst.ConcatenatedString))
         )
         is_future = (
             isinstance(first, cst.ImportFrom)

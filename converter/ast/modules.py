@@ -11,19 +11,47 @@ classes themselves are names used as values (see the reference rule): ``nn.Modul
 from __future__ import annotations
 
 import libcst as cst
-
 from mindconverter.converter.ast import codes, typeinfo
 from mindconverter.converter.ast.rule import Rule
 
 # Names no tensor, string or container has: a call on an unknown receiver is a module's.
 DISTINCTIVE = frozenset(
-    {"eval", "parameters", "named_parameters", "state_dict", "load_state_dict", "modules",
-     "named_modules", "children", "named_children", "register_buffer", "add_module"}
+    {
+        "eval",
+        "parameters",
+        "named_parameters",
+        "state_dict",
+        "load_state_dict",
+        "modules",
+        "named_modules",
+        "children",
+        "named_children",
+        "register_buffer",
+        "add_module",
+    }
 )
 MODULE_METHODS = frozenset(
-    {"eval", "train", "parameters", "named_parameters", "children", "named_children", "modules",
-     "named_modules", "state_dict", "load_state_dict", "to", "cuda", "cpu", "add_module",
-     "register_module", "register_buffer", "register_parameter", "zero_grad", "apply"}
+    {
+        "eval",
+        "train",
+        "parameters",
+        "named_parameters",
+        "children",
+        "named_children",
+        "modules",
+        "named_modules",
+        "state_dict",
+        "load_state_dict",
+        "to",
+        "cuda",
+        "cpu",
+        "add_module",
+        "register_module",
+        "register_buffer",
+        "register_parameter",
+        "zero_grad",
+        "apply",
+    }
 )
 
 
@@ -32,19 +60,23 @@ class ModuleRule(Rule):
 
     DESCRIPTION = "nn.Module structure and methods"
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:  # noqa: N802
         if node.name.value != "forward" or not self._directly_in_module_class():
             return
         self.ctx.edit(node.name, lambda updated: updated.with_changes(value="construct"))
-        self.site(node.name, codes.MODULE_STRUCTURE, "torch.nn.Module.forward",
-                  "mindspore.nn.Cell.construct")
+        self.site(
+            node.name,
+            codes.MODULE_STRUCTURE,
+            "torch.nn.Module.forward",
+            "mindspore.nn.Cell.construct",
+        )
 
     def _directly_in_module_class(self) -> bool:
         # The tracker runs first: the function's own scope is already on top of the class's.
         scopes = self.types.scopes
         return len(scopes) >= 2 and scopes[-2].cls is not None and self.types.in_module_class()
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: cst.Call) -> None:  # noqa: N802
         func = node.func
         if node in self.ctx.handled or not isinstance(func, cst.Attribute):
             return
@@ -54,8 +86,12 @@ class ModuleRule(Rule):
         if method == "forward" and self._is_module_receiver(func.value):
             self.ctx.handled.add(node)
             self.ctx.edit(func.attr, lambda updated: updated.with_changes(value="construct"))
-            self.site(node, codes.MODULE_STRUCTURE, "torch.nn.Module.forward",
-                      "mindspore.nn.Cell.construct")
+            self.site(
+                node,
+                codes.MODULE_STRUCTURE,
+                "torch.nn.Module.forward",
+                "mindspore.nn.Cell.construct",
+            )
             return
         if method not in MODULE_METHODS or not self._is_module_receiver(func.value, method):
             return
@@ -102,9 +138,13 @@ class ModuleRule(Rule):
         return seen
 
     def _is_module_receiver(self, receiver: cst.BaseExpression, method: str = "") -> bool:
-        if isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Name):
-            if receiver.func.value == "super":
-                return self.types.in_module_class()
+        is_super = (
+            isinstance(receiver, cst.Call)
+            and isinstance(receiver.func, cst.Name)
+            and receiver.func.value == "super"
+        )
+        if is_super:
+            return self.types.in_module_class()
         kind = self.types.kind_of(receiver)
         if kind == typeinfo.UNKNOWN:
             return method in DISTINCTIVE

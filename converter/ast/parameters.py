@@ -8,7 +8,6 @@ name narrowed by an enclosing ``if isinstance(m, nn.BatchNorm2d):``.
 from __future__ import annotations
 
 import libcst as cst
-
 from mindconverter.converter.ast import codes
 from mindconverter.converter.ast.params import ATTRIBUTE_RENAMES
 from mindconverter.converter.ast.rule import Rule
@@ -21,7 +20,7 @@ class ParameterRule(Rule):
 
     DESCRIPTION = "layer parameter attributes"
 
-    def visit_Attribute(self, node: cst.Attribute) -> None:
+    def visit_Attribute(self, node: cst.Attribute) -> None:  # noqa: N802
         attr = node.attr.value
         if attr not in RENAMED:
             return

@@ -24,8 +24,11 @@ ATTRIBUTE_RENAMES: dict[str, dict[str, str]] = {
 
 # torch layer → {torch state_dict leaf: MindSpore checkpoint leaf}; "" drops the entry.
 CHECKPOINT_RENAMES: dict[str, dict[str, str]] = {
-    **{name: {**renames, "num_batches_tracked": ""} for name, renames in ATTRIBUTE_RENAMES.items()
-       if "running_mean" in renames},
+    **{
+        name: {**renames, "num_batches_tracked": ""}
+        for name, renames in ATTRIBUTE_RENAMES.items()
+        if "running_mean" in renames
+    },
     "torch.nn.LayerNorm": _NORM,
     "torch.nn.GroupNorm": _NORM,
     **{f"torch.nn.InstanceNorm{d}d": _NORM for d in (1, 2, 3)},
@@ -52,13 +55,17 @@ TORCH_CHILDREN: dict[str, dict[str, dict[str, Any]]] = {
         "norm3": {"type": "torch.nn.LayerNorm"},
     },
     "torch.nn.TransformerEncoder": {
-        "layers": {"type": "torch.nn.ModuleList",
-                   "item": {"type": "torch.nn.TransformerEncoderLayer"}},
+        "layers": {
+            "type": "torch.nn.ModuleList",
+            "item": {"type": "torch.nn.TransformerEncoderLayer"},
+        },
         "norm": {"type": "torch.nn.LayerNorm"},
     },
     "torch.nn.TransformerDecoder": {
-        "layers": {"type": "torch.nn.ModuleList",
-                   "item": {"type": "torch.nn.TransformerDecoderLayer"}},
+        "layers": {
+            "type": "torch.nn.ModuleList",
+            "item": {"type": "torch.nn.TransformerDecoderLayer"},
+        },
         "norm": {"type": "torch.nn.LayerNorm"},
     },
     "torch.nn.MultiheadAttention": {"out_proj": {"type": "torch.nn.Linear"}},

@@ -96,8 +96,9 @@ def convert_path(
         for path, conversion, encoding in conversions:
             rel = path.relative_to(base).parent
             result.files.append(
-                _write_file(out, path, rel, conversion, encoding, Path(output_dir), report_root,
-                            target)
+                _write_file(
+                    out, path, rel, conversion, encoding, Path(output_dir), report_root, target
+                )
             )
         if arrays is not None:
             stem = source.stem if source.is_file() else Path(weight_file or "").stem
@@ -136,8 +137,9 @@ def read_source(path: Path) -> tuple[str, str]:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise ConverterError(ErrorCode.PYTHON_TOO_LARGE,
-                                 f"{path} is {size / 1e6:.1f} MB (limit 10 MB)")
+            raise ConverterError(
+                ErrorCode.PYTHON_TOO_LARGE, f"{path} is {size / 1e6:.1f} MB (limit 10 MB)"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise ConverterError(ErrorCode.FILE_NOT_FOUND, f"cannot read {path}: {exc}") from None
@@ -153,8 +155,16 @@ def _convert_file(path: Path, target: str) -> tuple[AstConversion, str]:
     return convert_source(text, target=target, filename=str(path)), encoding
 
 
-def _write_file(out: AtomicOutput, path: Path, rel: Path, conversion: AstConversion,
-                encoding: str, output_dir: Path, report_root: Path, target: str) -> FileResult:
+def _write_file(
+    out: AtomicOutput,
+    path: Path,
+    rel: Path,
+    conversion: AstConversion,
+    encoding: str,
+    output_dir: Path,
+    report_root: Path,
+    target: str,
+) -> FileResult:
     script = out.path(output_dir / rel, path.name)
     final_script = output_dir / rel / path.name
     data = conversion.code.encode(encoding if encoding != "utf-8-sig" else "utf-8-sig")
@@ -164,8 +174,14 @@ def _write_file(out: AtomicOutput, path: Path, rel: Path, conversion: AstConvers
     text_path.write_text(text_report(conversion.report_lines), encoding="utf-8")
     json_path = out.path(report_root / rel, f"report_of_{stem}.json")
     json_path.write_text(
-        json_report(conversion.issues, conversion.converted, conversion.total,
-                    source=str(path), script=str(final_script), target=target),
+        json_report(
+            conversion.issues,
+            conversion.converted,
+            conversion.total,
+            source=str(path),
+            script=str(final_script),
+            target=target,
+        ),
         encoding="utf-8",
     )
     return FileResult(
@@ -179,8 +195,9 @@ def _write_file(out: AtomicOutput, path: Path, rel: Path, conversion: AstConvers
     )
 
 
-def _write_weights(out: AtomicOutput, output_dir: Path, stem: str, arrays: dict,
-                   layers: dict) -> tuple[str, str]:
+def _write_weights(
+    out: AtomicOutput, output_dir: Path, stem: str, arrays: dict, layers: dict
+) -> tuple[str, str]:
     from mindconverter.converter.ast.weights import plan_weights, weight_map, write_checkpoint
 
     shapes = {name: (tuple(a.shape), str(a.dtype)) for name, a in arrays.items()}

@@ -16,7 +16,6 @@ from typing import Any
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper
-
 from mindconverter.converter.ast import codes
 from mindconverter.converter.ast.api_calls import ApiCallRule
 from mindconverter.converter.ast.context import ConversionContext, Site
@@ -103,7 +102,7 @@ class Applier(cst.CSTTransformer):
                 break
             try:
                 result = edit(result)
-            except Exception as exc:  # noqa: BLE001 - one bad edit must not sink the file
+            except Exception as exc:
                 self._failed(original_node, exc)
         markers = self.ctx.markers.get(original_node)
         if markers and isinstance(result, cst.CSTNode) and hasattr(result, "leading_lines"):
@@ -121,11 +120,16 @@ class Applier(cst.CSTTransformer):
             site.code = codes.LEFT_UNCHANGED
             site.hint = f"internal error while rewriting: {type(exc).__name__}: {exc}"
         if node not in self.sites:
-            self.ctx.sites.append(Site(
-                code=codes.LEFT_UNCHANGED, kind="note", source_api="", target=None,
-                range=SourceRange(0, 0, 0, 0),
-                hint=f"internal error while rewriting: {type(exc).__name__}: {exc}",
-            ))
+            self.ctx.sites.append(
+                Site(
+                    code=codes.LEFT_UNCHANGED,
+                    kind="note",
+                    source_api="",
+                    target=None,
+                    range=SourceRange(0, 0, 0, 0),
+                    hint=f"internal error while rewriting: {type(exc).__name__}: {exc}",
+                )
+            )
 
 
 def _comment(text: str) -> cst.EmptyLine:

@@ -7,7 +7,6 @@ Spec: ``class Net(nn.Module)`` → ``class Net(nn.Cell)``; ``dtype=torch.float32
 from __future__ import annotations
 
 import libcst as cst
-
 from mindconverter.converter.ast import codes, tables
 from mindconverter.converter.ast.rule import Rule
 
@@ -21,22 +20,22 @@ class ReferenceRule(Rule):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._in_import = 0
 
-    def visit_Import(self, node: cst.Import) -> None:
+    def visit_Import(self, node: cst.Import) -> None:  # noqa: N802
         self._in_import += 1
 
-    def leave_Import(self, original_node: cst.Import) -> None:
+    def leave_Import(self, original_node: cst.Import) -> None:  # noqa: N802
         self._in_import -= 1
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:  # noqa: N802
         self._in_import += 1
 
-    def leave_ImportFrom(self, original_node: cst.ImportFrom) -> None:
+    def leave_ImportFrom(self, original_node: cst.ImportFrom) -> None:  # noqa: N802
         self._in_import -= 1
 
-    def visit_Attribute(self, node: cst.Attribute) -> None:
+    def visit_Attribute(self, node: cst.Attribute) -> None:  # noqa: N802
         self._reference(node)
 
-    def visit_Name(self, node: cst.Name) -> None:
+    def visit_Name(self, node: cst.Name) -> None:  # noqa: N802
         self._reference(node)
 
     def _reference(self, node: cst.Attribute | cst.Name) -> None:

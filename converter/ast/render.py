@@ -111,7 +111,7 @@ class ImportPlanner:
         for module in modules:
             line = self.import_line(module)
             if line.startswith("from "):
-                parent, _, names = line[len("from "):].partition(" import ")
+                parent, _, names = line[len("from ") :].partition(" import ")
                 if parent not in grouped:
                     grouped[parent] = []
                     lines.append(parent)

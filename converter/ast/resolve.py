@@ -10,7 +10,6 @@ from __future__ import annotations
 import libcst as cst
 from libcst._metadata_dependent import MetadataDependent
 from libcst.metadata import PositionProvider, QualifiedNameProvider, QualifiedNameSource
-
 from mindconverter.converter.ast.tables import normalize
 from mindconverter.converter.issues import SourceRange
 

@@ -12,9 +12,8 @@ from typing import Any, ClassVar
 import libcst as cst
 from libcst import BatchableCSTVisitor
 from libcst.metadata import PositionProvider, QualifiedNameProvider
-
 from mindconverter.converter.ast import codes, tables
-from mindconverter.converter.ast.callargs import Unconvertible
+from mindconverter.converter.ast.callargs import UnconvertibleError
 from mindconverter.converter.ast.context import ConversionContext, Site
 from mindconverter.converter.ast.matchers import CallMatcher, CallPlan, find
 from mindconverter.converter.ast.resolve import source_range, torch_name
@@ -82,7 +81,7 @@ class Rule(BatchableCSTVisitor):
             matcher = CallMatcher(source, mapping, receiver, self.ctx.tier)
         try:
             plan = matcher.plan(node)
-        except Unconvertible as exc:
+        except UnconvertibleError as exc:
             return self._unconvert(node, source, mapping, exc.reason, receiver)
         self._apply(node, source, plan, mapping, receiver)
         return True
@@ -96,7 +95,9 @@ class Rule(BatchableCSTVisitor):
             self.ctx.consume(node.func)
         data = {**plan.spec.facts(), **plan.args.facts(), "notes": plan.notes}
         hint = "; ".join(plan.notes)
-        self.site(node, plan.code, source, plan.target, status=plan.spec.status, hint=hint, data=data)
+        self.site(
+            node, plan.code, source, plan.target, status=plan.spec.status, hint=hint, data=data
+        )
 
     def _unconvert(
         self, node: cst.Call, source: str, mapping: Any, reason: str, receiver: bool

@@ -9,22 +9,81 @@ when the receiver is known to be a tensor.
 from __future__ import annotations
 
 import libcst as cst
-
 from mindconverter.converter.ast import tables, typeinfo
 from mindconverter.converter.ast.matchers import find
 from mindconverter.converter.ast.rule import Rule
 
 AMBIGUOUS = frozenset(
-    {"split", "index", "count", "copy", "sort", "add", "update", "pop", "append", "extend",
-     "insert", "remove", "clear", "get", "keys", "values", "items", "join", "format", "replace",
-     "strip", "type", "to", "item", "apply", "fill", "put", "take", "tolist", "float", "int",
-     "long", "bool", "double", "half", "all", "any", "mean", "sum", "max", "min", "view",
-     "reshape", "flatten", "squeeze", "repeat", "numpy",
-     "clone", "detach", "std", "var", "prod", "round", "clip", "astype"}
+    {
+        "split",
+        "index",
+        "count",
+        "copy",
+        "sort",
+        "add",
+        "update",
+        "pop",
+        "append",
+        "extend",
+        "insert",
+        "remove",
+        "clear",
+        "get",
+        "keys",
+        "values",
+        "items",
+        "join",
+        "format",
+        "replace",
+        "strip",
+        "type",
+        "to",
+        "item",
+        "apply",
+        "fill",
+        "put",
+        "take",
+        "tolist",
+        "float",
+        "int",
+        "long",
+        "bool",
+        "double",
+        "half",
+        "all",
+        "any",
+        "mean",
+        "sum",
+        "max",
+        "min",
+        "view",
+        "reshape",
+        "flatten",
+        "squeeze",
+        "repeat",
+        "numpy",
+        "clone",
+        "detach",
+        "std",
+        "var",
+        "prod",
+        "round",
+        "clip",
+        "astype",
+    }
 )
 NOT_TENSOR = frozenset(
-    {typeinfo.OTHER, typeinfo.MODULE, "class", typeinfo.OPTIMIZER, typeinfo.SCHEDULER,
-     typeinfo.LOADER, typeinfo.DATASET, typeinfo.MODULE_METHOD, typeinfo.TENSOR_METHOD}
+    {
+        typeinfo.OTHER,
+        typeinfo.MODULE,
+        "class",
+        typeinfo.OPTIMIZER,
+        typeinfo.SCHEDULER,
+        typeinfo.LOADER,
+        typeinfo.DATASET,
+        typeinfo.MODULE_METHOD,
+        typeinfo.TENSOR_METHOD,
+    }
 )
 
 
@@ -33,7 +92,7 @@ class TensorMethodRule(Rule):
 
     DESCRIPTION = "tensor methods"
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: cst.Call) -> None:  # noqa: N802
         func = node.func
         if node in self.ctx.handled or not isinstance(func, cst.Attribute):
             return
@@ -53,7 +112,7 @@ class TensorMethodRule(Rule):
         self.convert_call(node, source, receiver=True)
 
     def _device_move(self, node: cst.Call) -> bool:
-        """``x.to(device)``/``x.to("cuda")``/``x.to(torch.float16)``: torch even if ``x`` is unknown."""
+        """``x.to(device)``, ``x.to("cuda")``, ``x.to(torch.float16)``: torch for any ``x``."""
         func = node.func
         if not isinstance(func, cst.Attribute) or func.attr.value != "to" or len(node.args) != 1:
             return False

@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
-
 from mindconverter.converter.ast import codes, typeinfo
 from mindconverter.converter.ast.rule import Rule
 
@@ -66,14 +65,16 @@ class TrainingRule(Rule):
         self.steps: list[_Step] = []
 
     # --- optimizers and schedulers ---------------------------------------------------------
-    def visit_Assign(self, node: cst.Assign) -> None:
+    def visit_Assign(self, node: cst.Assign) -> None:  # noqa: N802
         value = node.value
         if len(node.targets) != 1 or not isinstance(value, cst.Call):
             return
         target = node.targets[0].target
         name = self.torch_name(value.func) or ""
-        if isinstance(target, cst.Name) and name.startswith("torch.optim.") and not (
-            name.startswith(SCHEDULERS)
+        if (
+            isinstance(target, cst.Name)
+            and name.startswith("torch.optim.")
+            and not (name.startswith(SCHEDULERS))
         ):
             self.optimizers[target.value] = value
         elif name.startswith(SCHEDULERS) and value.args:
@@ -94,13 +95,14 @@ class TrainingRule(Rule):
         self.site(call, codes.TRAINING_CONVERTED, name, target)
 
     # --- training step -------------------------------------------------------------------
-    def visit_For(self, node: cst.For) -> None:
+    def visit_For(self, node: cst.For) -> None:  # noqa: N802
         self._find_step(node)
 
-    def visit_While(self, node: cst.While) -> None:
+    def visit_While(self, node: cst.While) -> None:  # noqa: N802
         self._find_step(node)
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: cst.Call) -> None:  # noqa: N802
+        self._loss_labels(node)
         func = node.func
         if node in self.ctx.handled or not isinstance(func, cst.Attribute) or node.args:
             return
@@ -113,10 +115,46 @@ class TrainingRule(Rule):
         else:
             return
         self.ctx.handled.add(node)
-        self.site(node, codes.TRAINING_UNRECOGNISED, source, None,
-                  hint="The training step was not recognised (zero_grad, forward, "
-                       "loss.backward(), optimizer.step() in one loop body). Maybe could "
-                       "convert to mindspore.value_and_grad.")
+        self.site(
+            node,
+            codes.TRAINING_UNRECOGNISED,
+            source,
+            None,
+            hint="The training step was not recognised (zero_grad, forward, "
+            "loss.backward(), optimizer.step() in one loop body). Maybe could "
+            "convert to mindspore.value_and_grad.",
+        )
+
+    def _loss_labels(self, node: cst.Call) -> None:
+        """``criterion(logits, labels)`` of a CrossEntropyLoss: int64 labels become int32.
+
+        ``mindspore.nn.CrossEntropyLoss`` accepts only int32 class indices, while torch labels
+        are int64; class-probability (float) targets pass unchanged.
+        """
+        if "torch.nn.CrossEntropyLoss" not in self.types.layer_types(node.func):
+            return
+        if len(node.args) != 2 or any(a.keyword or a.star for a in node.args):
+            return
+        if not isinstance(node.args[1].value, (cst.Name, cst.Attribute)):
+            return
+        imports = self.ctx.imports
+
+        def cast(updated: cst.CSTNode) -> cst.CSTNode:
+            assert isinstance(updated, cst.Call)
+            labels = updated.args[1].value
+            text = EMPTY.code_for_node(labels)
+            int32, int64 = (
+                imports.render_code("mindspore.int32"),
+                imports.render_code("mindspore.int64"),
+            )
+            value = cst.parse_expression(
+                f"{text}.astype({int32}) if {text}.dtype == {int64} else {text}"
+            )
+            return updated.with_changes(
+                args=[updated.args[0], updated.args[1].with_changes(value=value)]
+            )
+
+        self.ctx.edit(node, cast)
 
     def _find_step(self, loop: cst.For | cst.While) -> None:
         if not isinstance(loop.body, cst.IndentedBlock):
@@ -130,8 +168,9 @@ class TrainingRule(Rule):
         if loss is None or step is None or step != backward + 1:
             return
         optimizer = _receiver_text(body[step])
-        zero = _find(body, lambda c: _method_call(c, "zero_grad")
-                     and _receiver_text_of(c) == optimizer)
+        zero = _find(
+            body, lambda c: _method_call(c, "zero_grad") and _receiver_text_of(c) == optimizer
+        )
         indices = _forward_indices(body, backward, zero)
         if not indices:
             return
@@ -144,8 +183,15 @@ class TrainingRule(Rule):
         bound = self._loop_bindings(hoist, loop) | set(_assigned_names(body[:start]))
         params = [name for name in _read_names(forward) if name in bound]
         aux = [name for name in assigned if name != loss]
-        plan = _Step(loop=loop, hoist=hoist, forward=forward, loss=loss, optimizer=optimizer,
-                     params=params, aux=aux)
+        plan = _Step(
+            loop=loop,
+            hoist=hoist,
+            forward=forward,
+            loss=loss,
+            optimizer=optimizer,
+            params=params,
+            aux=aux,
+        )
         self.steps.append(plan)
         self._claim_and_edit(plan, body, zero, backward, step)
 
@@ -167,15 +213,19 @@ class TrainingRule(Rule):
                 names |= _target_names(line.target)
         return names
 
-    def _claim_and_edit(self, plan: _Step, body: list[cst.BaseStatement], zero: int | None,
-                        backward: int, step: int) -> None:
+    def _claim_and_edit(
+        self, plan: _Step, body: list[cst.BaseStatement], zero: int | None, backward: int, step: int
+    ) -> None:
         for index, statement in enumerate(plan.forward):
             self.ctx.edit(statement, _capture(plan, index))
-        calls = [(backward, "torch.Tensor.backward", "mindspore.value_and_grad"),
-                 (step, "torch.optim.Optimizer.step", "mindspore.nn.Optimizer.__call__")]
+        calls = [
+            (backward, "torch.Tensor.backward", "mindspore.value_and_grad"),
+            (step, "torch.optim.Optimizer.step", "mindspore.nn.Optimizer.__call__"),
+        ]
         if zero is not None:
-            calls.append((zero, "torch.optim.Optimizer.zero_grad",
-                          "nothing (gradients are not accumulated)"))
+            calls.append(
+                (zero, "torch.optim.Optimizer.zero_grad", "nothing (gradients are not accumulated)")
+            )
             self.ctx.edit(body[zero], lambda updated: cst.RemovalSentinel.REMOVE)
         for index, source, target in calls:
             call = _call_of(body[index])
@@ -183,8 +233,10 @@ class TrainingRule(Rule):
             self.ctx.claim(call.func)
             self.site(call, codes.TRAINING_CONVERTED, source, target)
         self.ctx.edit(body[backward], lambda updated: _with_lines(updated, _grad_call(plan)))
-        self.ctx.edit(body[step], lambda updated: _with_lines(
-            updated, cst.parse_statement(f"{plan.optimizer}(grads)")))
+        self.ctx.edit(
+            body[step],
+            lambda updated: _with_lines(updated, cst.parse_statement(f"{plan.optimizer}(grads)")),
+        )
 
     # --- after the traversal ---------------------------------------------------------------
     def finalize(self) -> None:
@@ -214,7 +266,7 @@ class TrainingRule(Rule):
         """Torch names of the optimizer constructors (resolved while metadata was available)."""
         return self.ctx.extra.setdefault("optimizer_names", {})
 
-    def leave_Assign(self, original_node: cst.Assign) -> None:
+    def leave_Assign(self, original_node: cst.Assign) -> None:  # noqa: N802
         value = original_node.value
         if isinstance(value, cst.Call) and value in self.optimizers.values():
             self.torch_name_cache[value] = self.torch_name(value.func) or ""
@@ -309,8 +361,9 @@ def _method_call(statement: cst.BaseStatement, method: str) -> bool:
     return isinstance(func, cst.Attribute) and func.attr.value == method and plain
 
 
-def _find(body: list[cst.BaseStatement], test: Callable[[cst.BaseStatement], bool],
-          start: int = 0) -> int | None:
+def _find(
+    body: list[cst.BaseStatement], test: Callable[[cst.BaseStatement], bool], start: int = 0
+) -> int | None:
     for index in range(start, len(body)):
         if test(body[index]):
             return index
@@ -375,18 +428,18 @@ def _read_names(statements: list[cst.BaseStatement]) -> list[str]:
     found: list[str] = []
 
     class Reads(cst.CSTVisitor):
-        def visit_Attribute(self, node: cst.Attribute) -> bool:
+        def visit_Attribute(self, node: cst.Attribute) -> bool:  # noqa: N802
             node.value.visit(self)
             return False
 
-        def visit_Arg(self, node: cst.Arg) -> bool:
+        def visit_Arg(self, node: cst.Arg) -> bool:  # noqa: N802
             node.value.visit(self)
             return False
 
-        def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:  # noqa: N802
             return False
 
-        def visit_Name(self, node: cst.Name) -> None:
+        def visit_Name(self, node: cst.Name) -> None:  # noqa: N802
             if node.value not in found:
                 found.append(node.value)
 

@@ -15,7 +15,6 @@ from typing import Any
 import libcst as cst
 from libcst import BatchableCSTVisitor
 from libcst.metadata import QualifiedNameProvider
-
 from mindconverter.converter.ast.resolve import torch_name
 
 TENSOR = "tensor"
@@ -49,17 +48,73 @@ NON_TENSOR_TORCH = frozenset(
     }
 )
 NON_TENSOR_RESULTS = frozenset(
-    {"size", "dim", "ndimension", "numel", "item", "tolist", "is_contiguous", "element_size",
-     "data_ptr", "nelement", "get_device", "numpy", "is_floating_point"}
+    {
+        "size",
+        "dim",
+        "ndimension",
+        "numel",
+        "item",
+        "tolist",
+        "is_contiguous",
+        "element_size",
+        "data_ptr",
+        "nelement",
+        "get_device",
+        "numpy",
+        "is_floating_point",
+    }
 )
 TENSOR_ATTRS = frozenset({"T", "mT", "H", "data", "grad", "real", "imag"})
 SCALAR_ATTRS = frozenset({"shape", "ndim", "dtype", "device", "is_cuda", "requires_grad"})
-MODULE_RETURNING = frozenset({"to", "cuda", "cpu", "eval", "train", "float", "double", "half",
-                              "requires_grad_", "apply", "type", "bfloat16"})
+MODULE_RETURNING = frozenset(
+    {
+        "to",
+        "cuda",
+        "cpu",
+        "eval",
+        "train",
+        "float",
+        "double",
+        "half",
+        "requires_grad_",
+        "apply",
+        "type",
+        "bfloat16",
+    }
+)
 BUILTIN_OTHER = frozenset(
-    {"len", "int", "float", "str", "bool", "range", "list", "dict", "tuple", "set", "enumerate",
-     "zip", "open", "print", "isinstance", "hasattr", "repr", "sorted", "reversed", "map",
-     "filter", "type", "id", "hash", "round", "format", "iter", "next", "super", "object"}
+    {
+        "len",
+        "int",
+        "float",
+        "str",
+        "bool",
+        "range",
+        "list",
+        "dict",
+        "tuple",
+        "set",
+        "enumerate",
+        "zip",
+        "open",
+        "print",
+        "isinstance",
+        "hasattr",
+        "repr",
+        "sorted",
+        "reversed",
+        "map",
+        "filter",
+        "type",
+        "id",
+        "hash",
+        "round",
+        "format",
+        "iter",
+        "next",
+        "super",
+        "object",
+    }
 )
 
 
@@ -99,16 +154,20 @@ class TypeTracker(BatchableCSTVisitor):
         self.narrowed: list[tuple[str, tuple[str, ...]]] = []
 
     # --- isinstance narrowing ---------------------------------------------------------------
-    def visit_If_body(self, node: cst.If) -> None:
+    def visit_If_body(self, node: cst.If) -> None:  # noqa: N802
         self.narrowed.append(self._isinstance_test(node.test))
 
-    def leave_If_body(self, node: cst.If) -> None:
+    def leave_If_body(self, node: cst.If) -> None:  # noqa: N802
         self.narrowed.pop()
 
     def _isinstance_test(self, test: cst.BaseExpression) -> tuple[str, tuple[str, ...]]:
         """``isinstance(m, (nn.A, nn.B))`` → (``m``, (``torch.nn.A``, ``torch.nn.B``))."""
-        if not (isinstance(test, cst.Call) and isinstance(test.func, cst.Name)
-                and test.func.value == "isinstance" and len(test.args) == 2):
+        if not (
+            isinstance(test, cst.Call)
+            and isinstance(test.func, cst.Name)
+            and test.func.value == "isinstance"
+            and len(test.args) == 2
+        ):
             return ("", ())
         subject, kinds = test.args[0].value, test.args[1].value
         if not isinstance(subject, cst.Name):
@@ -141,7 +200,7 @@ class TypeTracker(BatchableCSTVisitor):
         cls = self.current_class()
         return bool(cls and cls.kind == MODULE)
 
-    def kind_of(self, expr: cst.BaseExpression) -> str:  # noqa: C901
+    def kind_of(self, expr: cst.BaseExpression) -> str:
         """The guessed kind of ``expr`` at this point of the traversal."""
         if isinstance(expr, cst.Name):
             return self._name_kind(expr.value)
@@ -164,9 +223,24 @@ class TypeTracker(BatchableCSTVisitor):
             return body if body == orelse else UNKNOWN
         if isinstance(
             expr,
-            (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.ConcatenatedString,
-             cst.FormattedString, cst.List, cst.Tuple, cst.Dict, cst.Set, cst.ListComp,
-             cst.DictComp, cst.SetComp, cst.Lambda, cst.Comparison, cst.BooleanOperation),
+            (
+                cst.Integer,
+                cst.Float,
+                cst.Imaginary,
+                cst.SimpleString,
+                cst.ConcatenatedString,
+                cst.FormattedString,
+                cst.List,
+                cst.Tuple,
+                cst.Dict,
+                cst.Set,
+                cst.ListComp,
+                cst.DictComp,
+                cst.SetComp,
+                cst.Lambda,
+                cst.Comparison,
+                cst.BooleanOperation,
+            ),
         ):
             return OTHER
         return UNKNOWN
@@ -218,7 +292,7 @@ class TypeTracker(BatchableCSTVisitor):
         return UNKNOWN
 
     # --- scopes ---------------------------------------------------------------------------
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:  # noqa: N802
         info = ClassInfo(name=node.name.value)
         for base in node.bases:
             info.bases.append(self._base_name(base.value))
@@ -227,7 +301,7 @@ class TypeTracker(BatchableCSTVisitor):
         self.class_stack.append(info)
         self.scopes.append(_Scope(cls=info))
 
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:  # noqa: N802
         self.class_stack.pop()
         self.scopes.pop()
 
@@ -250,7 +324,7 @@ class TypeTracker(BatchableCSTVisitor):
                 return known.kind
         return OTHER
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:  # noqa: N802
         scope = _Scope(function=node.name.value, cls=None)
         cls = self.current_class() if self.scopes[-1].cls is not None else None
         forward = cls is not None and cls.kind == MODULE and node.name.value == "forward"
@@ -279,22 +353,22 @@ class TypeTracker(BatchableCSTVisitor):
                 return TENSOR
         return UNKNOWN
 
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:  # noqa: N802
         self.scopes.pop()
 
     # --- bindings -------------------------------------------------------------------------
-    def leave_Assign(self, original_node: cst.Assign) -> None:
+    def leave_Assign(self, original_node: cst.Assign) -> None:  # noqa: N802
         for target in original_node.targets:
             self._bind(target.target, original_node.value)
 
-    def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
+    def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:  # noqa: N802
         if original_node.value is not None:
             self._bind(original_node.target, original_node.value)
 
-    def visit_CompFor(self, node: cst.CompFor) -> None:
+    def visit_CompFor(self, node: cst.CompFor) -> None:  # noqa: N802
         self._bind_loop(node.target, node.iter)
 
-    def visit_For(self, node: cst.For) -> None:
+    def visit_For(self, node: cst.For) -> None:  # noqa: N802
         self._bind_loop(node.target, node.iter)
 
     def _bind_loop(self, target: cst.BaseExpression, iterable: cst.BaseExpression) -> None:
@@ -303,26 +377,35 @@ class TypeTracker(BatchableCSTVisitor):
         if source == LOADER:
             self._bind_kind(target, TENSOR)
             return
-        if (isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name)
-                and iterable.func.value == "enumerate" and iterable.args
-                and isinstance(target, cst.Tuple) and target.elements
-                and self.kind_of(iterable.args[0].value) == LOADER):
+        if (
+            isinstance(iterable, cst.Call)
+            and isinstance(iterable.func, cst.Name)
+            and iterable.func.value == "enumerate"
+            and iterable.args
+            and isinstance(target, cst.Tuple)
+            and target.elements
+            and self.kind_of(iterable.args[0].value) == LOADER
+        ):
             self._bind_kind(target.elements[0].value, OTHER)
             for element in target.elements[1:]:
                 self._bind_kind(element.value, TENSOR)
             return
         self._bind_kind(target, MODULE if source == MODULE else UNKNOWN)
 
-    def visit_WithItem(self, node: cst.WithItem) -> None:
+    def visit_WithItem(self, node: cst.WithItem) -> None:  # noqa: N802
         if node.asname is not None:
             self._bind_kind(node.asname.name, UNKNOWN)
 
     def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
-        if isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List)):
-            if len(target.elements) == len(value.elements):
-                for t_el, v_el in zip(target.elements, value.elements, strict=True):
-                    self._bind(t_el.value, v_el.value)
-                return
+        sequences = (cst.Tuple, cst.List)
+        if (
+            isinstance(target, sequences)
+            and isinstance(value, sequences)
+            and len(target.elements) == len(value.elements)
+        ):
+            for t_el, v_el in zip(target.elements, value.elements, strict=True):
+                self._bind(t_el.value, v_el.value)
+            return
         kind = self.kind_of(value)
         if isinstance(target, (cst.Tuple, cst.List)):
             kind = TENSOR if kind == TENSOR else UNKNOWN
@@ -352,8 +435,11 @@ class TypeTracker(BatchableCSTVisitor):
     def _record_layer(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         layer = self.describe_layer(value)
         if isinstance(target, cst.Name):
-            if (isinstance(value, cst.Call) and isinstance(value.func, cst.Name)
-                    and value.func.value in self.classes):
+            if (
+                isinstance(value, cst.Call)
+                and isinstance(value.func, cst.Name)
+                and value.func.value in self.classes
+            ):
                 self.scopes[-1].instances[target.value] = value.func.value
             if layer:
                 self.scopes[-1].layers[target.value] = layer
@@ -378,7 +464,7 @@ class TypeTracker(BatchableCSTVisitor):
         name = torch_name(self, expr.func)
         if name is None and isinstance(expr.func, cst.Name) and expr.func.value in self.classes:
             return {"type": "user", "class": expr.func.value}
-        if name is None or not is_torch_layer(name) and name not in MODULE_BASES:
+        if name is None or (not is_torch_layer(name) and name not in MODULE_BASES):
             return None
         layer: dict[str, Any] = {"type": name}
         if name == "torch.nn.Sequential":
@@ -392,7 +478,7 @@ class TypeTracker(BatchableCSTVisitor):
         return layer
 
     def sequential_items(self, args: Sequence[cst.Arg]) -> Any:
-        """Layers of ``Sequential(a, b, c)`` (a list) or ``Sequential(OrderedDict(...))`` (a dict)."""
+        """Layers of ``Sequential(a, b)`` (a list) or ``Sequential(OrderedDict(...))`` (a dict)."""
         if any(arg.star for arg in args):
             return None
         if len(args) == 1 and isinstance(args[0].value, cst.Call):
@@ -415,28 +501,35 @@ class TypeTracker(BatchableCSTVisitor):
                 result[key.evaluated_value] = self.describe_layer(value)
         return result or None
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: cst.Call) -> None:  # noqa: N802
         """Record ``super().__init__(layers...)`` of Sequential subclasses and ``add_module``."""
         cls = self.current_class()
         if cls is None or cls.kind != MODULE or not isinstance(node.func, cst.Attribute):
             return
         method = node.func.attr.value
         receiver = node.func.value
-        if method == "__init__" and isinstance(receiver, cst.Call) and isinstance(
-            receiver.func, cst.Name
-        ) and receiver.func.value == "super":
+        if (
+            method == "__init__"
+            and isinstance(receiver, cst.Call)
+            and isinstance(receiver.func, cst.Name)
+            and receiver.func.value == "super"
+        ):
             if "torch.nn.Sequential" in cls.bases and node.args:
                 items = self.sequential_items(node.args)
                 if isinstance(items, list):
                     cls.items = items
                 elif isinstance(items, dict):
                     cls.layers.update(items)
-        elif method in ("add_module", "register_module") and _is_self(receiver):
-            if len(node.args) == 2 and isinstance(node.args[0].value, cst.SimpleString):
-                key = node.args[0].value.evaluated_value
-                layer = self.describe_layer(node.args[1].value)
-                if isinstance(key, str) and layer:
-                    cls.layers[key] = layer
+        elif (
+            method in ("add_module", "register_module")
+            and _is_self(receiver)
+            and len(node.args) == 2
+            and isinstance(node.args[0].value, cst.SimpleString)
+        ):
+            key = node.args[0].value.evaluated_value
+            layer = self.describe_layer(node.args[1].value)
+            if isinstance(key, str) and layer:
+                cls.layers[key] = layer
 
     def _element_layer(self, expr: cst.BaseExpression) -> dict[str, Any] | None:
         if isinstance(expr, (cst.ListComp, cst.GeneratorExp)):
@@ -454,13 +547,13 @@ def _return_arity(node: cst.FunctionDef) -> int | None:
     arities: set[int] = set()
 
     class _Returns(cst.CSTVisitor):
-        def visit_Return(self, ret: cst.Return) -> None:
+        def visit_Return(self, ret: cst.Return) -> None:  # noqa: N802
             if isinstance(ret.value, cst.Tuple):
                 arities.add(len(ret.value.elements))
             elif ret.value is not None:
                 arities.add(1)
 
-        def visit_FunctionDef(self, inner: cst.FunctionDef) -> bool:
+        def visit_FunctionDef(self, inner: cst.FunctionDef) -> bool:  # noqa: N802
             return inner is node
 
     node.visit(_Returns())

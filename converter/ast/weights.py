@@ -55,20 +55,24 @@ def load_state_dict(path: str | Path) -> dict[str, Any]:
     try:
         import torch
     except ImportError as exc:
-        raise ConverterError(ErrorCode.MISSING_DEPENDENCY,
-                             "reading a .pth weight file needs torch (pip install torch)") from exc
+        raise ConverterError(
+            ErrorCode.MISSING_DEPENDENCY,
+            "reading a .pth weight file needs torch (pip install torch)",
+        ) from exc
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             data = torch.load(str(path), map_location="cpu", weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unpickling failure is one user error
-        raise ConverterError(ErrorCode.WEIGHTS_UNREADABLE,
-                             f"{path}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
-                             ) from None
+    except Exception as exc:
+        raise ConverterError(
+            ErrorCode.WEIGHTS_UNREADABLE,
+            f"{path}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}",
+        ) from None
     state = _unwrap(data)
     if state is None:
-        raise ConverterError(ErrorCode.WEIGHTS_UNREADABLE,
-                             f"{path}: expected a dict of tensors (a state_dict)")
+        raise ConverterError(
+            ErrorCode.WEIGHTS_UNREADABLE, f"{path}: expected a dict of tensors (a state_dict)"
+        )
     arrays: dict[str, Any] = {}
     for name, value in state.items():
         if isinstance(value, torch.Tensor):
@@ -88,8 +92,9 @@ def _unwrap(data: Any) -> Mapping[str, Any] | None:
     return data
 
 
-def plan_weights(shapes: Mapping[str, tuple[tuple[int, ...], str]], classes: Mapping[str, Any]
-                 ) -> list[WeightEntry]:
+def plan_weights(
+    shapes: Mapping[str, tuple[tuple[int, ...], str]], classes: Mapping[str, Any]
+) -> list[WeightEntry]:
     """Name every state-dict entry for MindSpore.
 
     Args:
@@ -126,8 +131,9 @@ def _target_shape(layer: str | None, leaf: str, shape: tuple[int, ...]) -> tuple
     return shape
 
 
-def _guess_layer(prefix: str, leaves: Mapping[str, tuple[int, ...]],
-                 resolver: _Resolver) -> str | None:
+def _guess_layer(
+    prefix: str, leaves: Mapping[str, tuple[int, ...]], resolver: _Resolver
+) -> str | None:
     """Layer type from sibling entries and the attribute name, when the structure is unknown."""
     if "running_mean" in leaves or "running_var" in leaves:
         return _BATCH_NORM
@@ -192,8 +198,9 @@ class _Resolver:
             return (child, child.get("ms_name", part)) if child else (None, part)
         return _container_child(layer, part), part
 
-    def _user_child(self, cls: str | None, part: str, seen: frozenset = frozenset()
-                    ) -> Layer | None:
+    def _user_child(
+        self, cls: str | None, part: str, seen: frozenset = frozenset()
+    ) -> Layer | None:
         info = self.classes.get(cls or "")
         if info is None or cls in seen:
             return None
@@ -230,8 +237,9 @@ def write_checkpoint(entries: list[WeightEntry], arrays: Mapping[str, Any], path
     try:
         import mindspore
     except ImportError as exc:
-        raise ConverterError(ErrorCode.MISSING_DEPENDENCY,
-                             "writing a checkpoint needs mindspore") from exc
+        raise ConverterError(
+            ErrorCode.MISSING_DEPENDENCY, "writing a checkpoint needs mindspore"
+        ) from exc
     params = []
     for entry in entries:
         array = arrays[entry.source].reshape(entry.target_shape)
@@ -243,10 +251,16 @@ def weight_map(stem: str, entries: list[WeightEntry]) -> str:
     """``weight_map_of_<stem>.json``: converted ↔ source name, shape and dtype per tensor."""
     rows = [
         {
-            "converted_weight": {"name": e.target, "shape": list(e.target_shape),
-                                 "data_type": e.dtype},
-            "source_weight": {"name": e.source, "shape": list(e.source_shape),
-                              "data_type": e.dtype},
+            "converted_weight": {
+                "name": e.target,
+                "shape": list(e.target_shape),
+                "data_type": e.dtype,
+            },
+            "source_weight": {
+                "name": e.source,
+                "shape": list(e.source_shape),
+                "data_type": e.dtype,
+            },
         }
         for e in entries
     ]

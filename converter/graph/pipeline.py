@@ -96,6 +96,7 @@ def convert(
     blocks: bool = True,
     tf_python: str | os.PathLike[str] | None = None,
     checkpoint_limit: int = writers.CKPT_SPLIT_BYTES,
+    source_name: str | None = None,
 ) -> ConversionResult:
     """Convert an ONNX model (or a TensorFlow ``.pb``); see :func:`mindconverter.convert_onnx`."""
     if Path(model_file).suffix.lower() == ".pb":
@@ -117,7 +118,7 @@ def convert(
     outputs = select_outputs(model, output_nodes)
     feeds, source = _feeds(inputs, data, seed)
     opsets = {(i.domain if i.domain != "ai.onnx" else ""): i.version for i in model.opset_import}
-    header = _header(Path(model_file).name, opsets.get("", 0), model)
+    header = _header(source_name or Path(model_file).name, opsets.get("", 0), model)
     setup = _Setup(model, outputs, opsets, registry, class_name_for(stem), header, seed)
     report("optimise")
     graph, reference = setup.build(inputs, feeds, notes, blocks)

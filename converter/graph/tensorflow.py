@@ -242,6 +242,7 @@ def convert_frozen_graph(
         onnx_file = work / f"{source.stem}.onnx"
         info = frozen_graph_to_onnx(source, onnx_file, inputs, outputs, shapes,
                                     tf_python=tf_python, opset=opset)
+        options["source_name"] = options.get("source_name") or source.name
         result = convert(onnx_file, output_dir, report_dir, shapes=shapes, input_nodes=inputs,
                          output_nodes=outputs, verify=verify, **options)
     finally:

@@ -61,6 +61,7 @@ def convert_torch(
         path.write_bytes(buffer.getvalue())
         feeds = [np.asarray(t.detach().cpu().numpy()) for t in inputs]
         options.setdefault("input_data", feeds)
+        options.setdefault("source_name", f"PyTorch module {type(module).__name__}")
         result = convert(path, output_dir, report_dir, **options)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from lsprotocol import types
 from mindconverter.server.analysis import DocumentAnalysis, analyse, diagnostics_for
@@ -19,6 +20,9 @@ from mindconverter.server.server import MindConverterServer
 from pygls.uris import to_fs_path
 
 logger = logging.getLogger(__name__)
+
+TYPING_GAP = 0.25
+"""Edits closer together than this (seconds) are typing: their analysis is debounced."""
 
 
 def shift_diagnostics(
@@ -159,13 +163,21 @@ def on_did_open(ls: MindConverterServer, params: types.DidOpenTextDocumentParams
 
 
 def on_did_change(ls: MindConverterServer, params: types.DidChangeTextDocumentParams) -> None:
-    """Move the kept diagnostics through the edit and schedule a debounced analysis."""
+    """Move the kept diagnostics through the edit and schedule the analysis.
+
+    An isolated edit is analysed at once; an edit following another within
+    :data:`TYPING_GAP` seconds (typing) waits :attr:`MindConverterServer.debounce` seconds,
+    and a further edit restarts that wait.
+    """
     uri = params.text_document.uri
     state = ls.documents.get(uri)
     if state is None:
         return
     state.published = shift_diagnostics(state.published, list(params.content_changes), ls.encoding)
-    schedule(ls, uri, ls.debounce)
+    now = time.monotonic()
+    typing = now - state.last_change < TYPING_GAP
+    state.last_change = now
+    schedule(ls, uri, ls.debounce if typing else 0.0)
 
 
 def on_did_save(ls: MindConverterServer, params: types.DidSaveTextDocumentParams) -> None:
@@ -183,6 +195,19 @@ def on_did_close(ls: MindConverterServer, params: types.DidCloseTextDocumentPara
     publish(ls, uri, [], None)
 
 
+def warm_up(ls: MindConverterServer) -> None:
+    """Load the mapping tables and start the converter process before the first document."""
+    from mindconverter.server.mapping_info import torch_entry
+
+    torch_entry("torch.nn.Linear", ls.settings.target)
+    ls.converter.convert("import torch\n", ls.settings.target)
+
+
+def on_initialized(ls: MindConverterServer, params: types.InitializedParams) -> None:
+    """Warm up in the background once the client is connected."""
+    ls.thread_pool.submit(guarded(warm_up), ls)
+
+
 def on_shutdown(ls: MindConverterServer, params: None) -> None:
     """Stop the converter process."""
     ls.converter.shutdown()
@@ -190,6 +215,7 @@ def on_shutdown(ls: MindConverterServer, params: None) -> None:
 
 def register(server: MindConverterServer) -> None:
     """Register the document-sync handlers that drive diagnostics."""
+    server.feature(types.INITIALIZED)(guarded(on_initialized))
     server.feature(types.SHUTDOWN)(guarded(on_shutdown))
     server.feature(types.TEXT_DOCUMENT_DID_OPEN)(guarded(on_did_open))
     server.feature(types.TEXT_DOCUMENT_DID_CHANGE)(guarded(on_did_change))

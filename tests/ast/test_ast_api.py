@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from mindconverter.converter.ast import convert_source
-from mindconverter.converter.ast import pipeline
+from mindconverter.converter.ast import convert_source, pipeline
 from mindconverter.converter.errors import ConverterError, ErrorCode
 
 

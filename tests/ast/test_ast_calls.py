@@ -13,7 +13,7 @@ def one(expr: str, **kwargs: object) -> str:
     """Convert ``y = <expr>`` and return the converted right-hand side."""
     code = convert(HEADER + f"y = {expr}\n", **kwargs).code
     line = next(line for line in code.splitlines() if line.startswith("y = "))
-    return line[len("y = "):]
+    return line[len("y = ") :]
 
 
 @pytest.mark.parametrize(
@@ -21,29 +21,40 @@ def one(expr: str, **kwargs: object) -> str:
     [
         # Conv: padding -> pad_mode, bias default, tuples doubled, 'same'
         ("nn.Conv2d(3, 8, 3)", "nn.Conv2d(3, 8, 3, has_bias=True, pad_mode='valid')"),
-        ("nn.Conv2d(3, 8, 3, 1, 1, bias=False)",
-         "nn.Conv2d(3, 8, 3, 1, has_bias=False, pad_mode='pad', padding=1)"),
-        ("nn.Conv2d(3, 8, (3, 5), padding=(1, 2))",
-         "nn.Conv2d(3, 8, (3, 5), has_bias=True, pad_mode='pad', padding=(1, 1, 2, 2))"),
-        ("nn.Conv2d(3, 8, 3, padding='same')",
-         "nn.Conv2d(3, 8, 3, has_bias=True, pad_mode='same')"),
-        ("nn.Conv2d(8, 8, 3, groups=8, padding_mode='zeros')",
-         "nn.Conv2d(8, 8, 3, group=8, has_bias=True, pad_mode='valid')"),
-        ("nn.Conv1d(1, 4, 5, stride=2)",
-         "nn.Conv1d(1, 4, 5, 2, has_bias=True, pad_mode='valid')"),
+        (
+            "nn.Conv2d(3, 8, 3, 1, 1, bias=False)",
+            "nn.Conv2d(3, 8, 3, 1, has_bias=False, pad_mode='pad', padding=1)",
+        ),
+        (
+            "nn.Conv2d(3, 8, (3, 5), padding=(1, 2))",
+            "nn.Conv2d(3, 8, (3, 5), has_bias=True, pad_mode='pad', padding=(1, 1, 2, 2))",
+        ),
+        (
+            "nn.Conv2d(3, 8, 3, padding='same')",
+            "nn.Conv2d(3, 8, 3, has_bias=True, pad_mode='same')",
+        ),
+        (
+            "nn.Conv2d(8, 8, 3, groups=8, padding_mode='zeros')",
+            "nn.Conv2d(8, 8, 3, group=8, has_bias=True, pad_mode='valid')",
+        ),
+        ("nn.Conv1d(1, 4, 5, stride=2)", "nn.Conv1d(1, 4, 5, 2, has_bias=True, pad_mode='valid')"),
         # BatchNorm: momentum 1 - m, folded or not
         ("nn.BatchNorm2d(8, momentum=0.1)", "nn.BatchNorm2d(8, momentum=0.9)"),
         ("nn.BatchNorm1d(8, eps=1e-3, momentum=m)", "nn.BatchNorm1d(8, 1e-3, 1-m)"),
         ("nn.BatchNorm1d(8, momentum=a + b)", "nn.BatchNorm1d(8, momentum=1-(a + b))"),
-        ("nn.BatchNorm2d(8, track_running_stats=False)",
-         "nn.BatchNorm2d(8, use_batch_statistics=True)"),
+        (
+            "nn.BatchNorm2d(8, track_running_stats=False)",
+            "nn.BatchNorm2d(8, use_batch_statistics=True)",
+        ),
         # Linear -> Dense
         ("nn.Linear(4, 2, bias=False)", "nn.Dense(4, 2, has_bias=False)"),
         ("nn.Linear(in_features=4, out_features=2)", "nn.Dense(4, 2)"),
         # pooling: stride defaults to the kernel
         ("nn.MaxPool2d(2)", "nn.MaxPool2d(2, pad_mode='pad', stride=2)"),
-        ("nn.MaxPool2d(3, 2, 1, ceil_mode=True)",
-         "nn.MaxPool2d(3, padding=1, ceil_mode=True, pad_mode='pad', stride=2)"),
+        (
+            "nn.MaxPool2d(3, 2, 1, ceil_mode=True)",
+            "nn.MaxPool2d(3, padding=1, ceil_mode=True, pad_mode='pad', stride=2)",
+        ),
         ("nn.AvgPool2d(kernel_size=2, stride=None)", "nn.AvgPool2d(2, pad_mode='pad', stride=2)"),
         ("F.avg_pool2d(x, 3)", "ops.avg_pool2d(x, 3, stride=3)"),
         ("F.max_pool2d(x, 2, 2, 0, 1, True)", "ops.max_pool2d(x, 2, 2, 0, 1, ceil_mode=True)"),
@@ -62,14 +73,20 @@ def one(expr: str, **kwargs: object) -> str:
         ("F.softmax(x, dim=-1)", "ops.softmax(x, -1)"),
         # embedding, recurrent
         ("nn.Embedding(10, 4, padding_idx=0)", "nn.Embedding(10, 4, padding_idx=0)"),
-        ("nn.LSTM(8, 16, 2, batch_first=True, bidirectional=True)",
-         "nn.LSTM(8, 16, 2, batch_first=True, bidirectional=True)"),
+        (
+            "nn.LSTM(8, 16, 2, batch_first=True, bidirectional=True)",
+            "nn.LSTM(8, 16, 2, batch_first=True, bidirectional=True)",
+        ),
         ("nn.GRU(8, 16, bias=False)", "nn.GRU(8, 16, has_bias=False)"),
         # resizing
-        ("nn.Upsample(scale_factor=2, mode='nearest')",
-         "nn.Upsample(scale_factor=2.0, mode='nearest', recompute_scale_factor=True)"),
-        ("F.interpolate(x, size=(4, 4), mode='bilinear', align_corners=False)",
-         "ops.interpolate(x, (4, 4), mode='bilinear', align_corners=False)"),
+        (
+            "nn.Upsample(scale_factor=2, mode='nearest')",
+            "nn.Upsample(scale_factor=2.0, mode='nearest', recompute_scale_factor=True)",
+        ),
+        (
+            "F.interpolate(x, size=(4, 4), mode='bilinear', align_corners=False)",
+            "ops.interpolate(x, (4, 4), mode='bilinear', align_corners=False)",
+        ),
         # adaptive pooling (the original's documented gap)
         ("nn.AdaptiveAvgPool2d((1, 1))", "nn.AdaptiveAvgPool2d((1, 1))"),
         ("nn.AdaptiveMaxPool2d(1)", "nn.AdaptiveMaxPool2d(1)"),
@@ -108,8 +125,7 @@ def test_call_conversion(torch_code: str, mindspore_code: str) -> None:
         ("torch.frobnicate(x)", "MC-A002", ""),
     ],
 )
-def test_unconvertible_calls_are_kept_and_reported(torch_code: str, code: str,
-                                                  reason: str) -> None:
+def test_unconvertible_calls_are_kept_and_reported(torch_code: str, code: str, reason: str) -> None:
     result = convert(HEADER + f"y = {torch_code}\n")
     assert f"y = {torch_code}" in result.code
     site = next(i for i in result.issues if i.code == code)
@@ -187,9 +203,7 @@ def test_optimizer_betas_split() -> None:
     assert one("torch.optim.Adam(params, lr=1e-3, betas=(0.9, 0.98))") == (
         "nn.Adam(params, 1e-3, beta1=0.9, beta2=0.98)"
     )
-    assert one("torch.optim.Adam(params, betas=b)") == (
-        "nn.Adam(params, beta1=b[0], beta2=b[1])"
-    )
+    assert one("torch.optim.Adam(params, betas=b)") == ("nn.Adam(params, beta1=b[0], beta2=b[1])")
 
 
 def test_functional_layer_norm_uses_the_primitive() -> None:

@@ -95,7 +95,11 @@ def test_imports_go_after_docstring_and_future_when_torch_is_imported_locally() 
         '''
     )
     lines = result.code.splitlines()
-    assert lines[:3] == ['"""Doc."""', "from __future__ import annotations", "from mindspore import ops"]
+    assert lines[:3] == [
+        '"""Doc."""',
+        "from __future__ import annotations",
+        "from mindspore import ops",
+    ]
     assert "import torch" not in result.code
 
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-
 from mindconverter.converter.ast import convert_path
 from mindconverter.converter.ast.report import summarize
+
 from tests.ast.ast_helpers import MODELS, load_module
 
 pytestmark = pytest.mark.numerics
@@ -78,11 +78,15 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Converted]:
             out = net(*[torch.from_numpy(a) for a in inputs])
         work = tmp_path_factory.mktemp(name)
         torch.save(net.state_dict(), work / "weights.pth")
-        result = convert_path(str(MODELS / f"{name}.py"), str(work / "out"),
-                              weight_file=str(work / "weights.pth"))
+        result = convert_path(
+            str(MODELS / f"{name}.py"), str(work / "out"), weight_file=str(work / "weights.pth")
+        )
         cache[name] = Converted(
-            spec=spec, inputs=inputs, expected=[t.numpy() for t in flatten(out)],
-            script=Path(result.files[0].script), checkpoint=Path(result.checkpoint or ""),
+            spec=spec,
+            inputs=inputs,
+            expected=[t.numpy() for t in flatten(out)],
+            script=Path(result.files[0].script),
+            checkpoint=Path(result.checkpoint or ""),
             report=Path(result.files[0].report_json),
         )
     return cache

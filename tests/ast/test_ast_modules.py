@@ -71,8 +71,8 @@ def test_sequential_modulelist_moduledict_subclasses() -> None:
         import torch.nn as nn
 
         class ConvBNReLU(nn.Sequential):
-            def __init__(self, cin, cout):
-                super().__init__(nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU6(inplace=True))
+            def __init__(self, a, b):
+                super().__init__(nn.Conv2d(a, b, 1), nn.ReLU(inplace=True))
 
         class Branches(nn.ModuleList):
             pass
@@ -84,8 +84,8 @@ def test_sequential_modulelist_moduledict_subclasses() -> None:
         from mindspore import nn
 
         class ConvBNReLU(nn.SequentialCell):
-            def __init__(self, cin, cout):
-                super().__init__(nn.Conv2d(cin, cout, 3, has_bias=True, pad_mode='pad', padding=1), nn.BatchNorm2d(cout), nn.ReLU6())
+            def __init__(self, a, b):
+                super().__init__(nn.Conv2d(a, b, 1, has_bias=True, pad_mode='valid'), nn.ReLU())
 
         class Branches(nn.CellList):
             pass
@@ -179,7 +179,13 @@ def test_parameter_attributes_renamed_by_isinstance_and_layer_attributes() -> No
     code = result.code
     assert "self.bn.gamma.data.fill_(1)" in code
     assert "print(self.emb.embedding_table.shape)" in code
-    assert "m.gamma.set_data(init.initializer(init.Constant(value=1), m.gamma.shape, m.gamma.dtype))" in code
+    assert (
+        "m.gamma.set_data(init.initializer(init.Constant(value=1), m.gamma.shape, m.gamma.dtype))"
+        in code
+    )
     assert "m.beta.set_data(init.initializer(init.Zero(), m.beta.shape, m.beta.dtype))" in code
-    assert "m.weight.set_data(init.initializer(init.XavierUniform(), m.weight.shape, m.weight.dtype))" in code
+    assert (
+        "m.weight.set_data(init.initializer(init.XavierUniform(), m.weight.shape, m.weight.dtype))"
+        in code
+    )
     assert "from mindspore.common import initializer as init" in code

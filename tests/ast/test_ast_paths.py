@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from mindconverter.converter.ast import convert_path
 from mindconverter.converter.errors import ConverterError, ErrorCode
 
@@ -51,8 +50,9 @@ def test_folder_keeps_layout_and_skips_hidden(tmp_path: Path) -> None:
     write(tmp_path / "proj" / ".hidden" / "c.py", "import torch\n")
     write(tmp_path / "proj" / "notes.txt", "not python")
     result = convert_path(str(tmp_path / "proj"), str(tmp_path / "out"))
-    assert sorted(Path(f.script).relative_to(tmp_path / "out").as_posix() for f in result.files) == [
-        "a.py", "pkg/b.py"]
+    assert sorted(
+        Path(f.script).relative_to(tmp_path / "out").as_posix() for f in result.files
+    ) == ["a.py", "pkg/b.py"]
     assert (tmp_path / "out" / "pkg" / "report_of_b.json").is_file()
     assert not (tmp_path / "out" / ".hidden").exists()
 
@@ -96,8 +96,11 @@ def test_encoding_errors(tmp_path: Path, content: bytes, code: ErrorCode) -> Non
 
 def test_declared_latin1_source_is_read_and_written_in_its_encoding(tmp_path: Path) -> None:
     src = tmp_path / "latin.py"
-    src.write_bytes("# -*- coding: latin-1 -*-\nimport torch\nname = 'café'\n"
-                    "y = torch.cat([a])\n".encode("latin-1"))
+    src.write_bytes(
+        "# -*- coding: latin-1 -*-\nimport torch\nname = 'café'\ny = torch.cat([a])\n".encode(
+            "latin-1"
+        )
+    )
     convert_path(str(src), str(tmp_path / "out"))
     data = (tmp_path / "out" / "latin.py").read_bytes()
     assert "café".encode("latin-1") in data and b"ops.cat([a])" in data
@@ -125,16 +128,19 @@ def test_weights_written_with_mindspore_names(tmp_path: Path) -> None:
     result = convert_path(str(src), str(tmp_path / "out"), weight_file=str(tmp_path / "w.pth"))
     assert result.checkpoint == str(tmp_path / "out" / "tiny.ckpt")
     mapping = json.loads(Path(result.weight_map or "").read_text())
-    names = {row["source_weight"]["name"]: row["converted_weight"]["name"]
-             for row in mapping["tiny"]}
+    names = {
+        row["source_weight"]["name"]: row["converted_weight"]["name"] for row in mapping["tiny"]
+    }
     assert names == {
-        "fc.weight": "fc.weight", "fc.bias": "fc.bias", "bn.weight": "bn.gamma",
-        "bn.bias": "bn.beta", "bn.running_mean": "bn.moving_mean",
+        "fc.weight": "fc.weight",
+        "fc.bias": "fc.bias",
+        "bn.weight": "bn.gamma",
+        "bn.bias": "bn.beta",
+        "bn.running_mean": "bn.moving_mean",
         "bn.running_var": "bn.moving_variance",
     }
     row = next(r for r in mapping["tiny"] if r["source_weight"]["name"] == "fc.weight")
-    assert row["converted_weight"] == {"name": "fc.weight", "shape": [2, 3],
-                                       "data_type": "float32"}
+    assert row["converted_weight"] == {"name": "fc.weight", "shape": [2, 3], "data_type": "float32"}
 
 
 def test_pickled_code_in_weights_is_refused_and_not_run(tmp_path: Path) -> None:

@@ -11,32 +11,101 @@ import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from mindconverter.converter.ast import convert_source
 from mindconverter.converter.errors import ConverterError, ErrorCode
+
 from tests.ast.ast_helpers import MODELS
 
-SETTINGS = settings(max_examples=int(os.environ.get("AST_FUZZ_EXAMPLES", "150")), deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=int(os.environ.get("AST_FUZZ_EXAMPLES", "150")),
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 IMPORTS = [
-    "import torch", "import torch.nn as nn", "import torch.nn.functional as F",
-    "from torch import nn", "from torch.nn import Conv2d, Linear as L", "import torch as T",
-    "from torch.nn import *", "import numpy as np", "import os", "from . import sibling",
+    "import torch",
+    "import torch.nn as nn",
+    "import torch.nn.functional as F",
+    "from torch import nn",
+    "from torch.nn import Conv2d, Linear as L",
+    "import torch as T",
+    "from torch.nn import *",
+    "import numpy as np",
+    "import os",
+    "from . import sibling",
 ]
 NAMES = ["x", "y", "self", "nn", "F", "torch", "T", "ops", "ms", "L", "Conv2d", "np", "model"]
 CALLEES = [
-    "torch.cat", "torch.zeros", "torch.flatten", "nn.Conv2d", "nn.Linear", "nn.BatchNorm2d",
-    "nn.LayerNorm", "nn.MaxPool2d", "F.relu", "F.interpolate", "F.dropout", "torch.no_grad",
-    "nn.init.normal_", "torch.save", "torch.nn.Sequential", "T.randn", "L", "Conv2d",
-    "x.view", "x.size", "x.transpose", "x.to", "x.repeat", "model.eval", "model.parameters",
-    "self.register_buffer", "self.forward", "super().__init__", "torch.optim.Adam",
-    "torch.frobnicate", "np.zeros", "print",
+    "torch.cat",
+    "torch.zeros",
+    "torch.flatten",
+    "nn.Conv2d",
+    "nn.Linear",
+    "nn.BatchNorm2d",
+    "nn.LayerNorm",
+    "nn.MaxPool2d",
+    "F.relu",
+    "F.interpolate",
+    "F.dropout",
+    "torch.no_grad",
+    "nn.init.normal_",
+    "torch.save",
+    "torch.nn.Sequential",
+    "T.randn",
+    "L",
+    "Conv2d",
+    "x.view",
+    "x.size",
+    "x.transpose",
+    "x.to",
+    "x.repeat",
+    "model.eval",
+    "model.parameters",
+    "self.register_buffer",
+    "self.forward",
+    "super().__init__",
+    "torch.optim.Adam",
+    "torch.frobnicate",
+    "np.zeros",
+    "print",
 ]
-ARG_VALUES = ["1", "-1", "2.5", "'same'", "'zeros'", "None", "True", "x", "(1, 2)", "[1, 2]",
-              "x.shape[0]", "*args", "**kw", "lambda: 0", "f'{x}'", "torch.float32", "(3,)"]
-KEYWORDS = ["dim", "padding", "bias", "momentum", "eps", "inplace", "p", "training",
-            "scale_factor", "out", "dtype", "device", "betas", "padding_mode", "stride"]
+ARG_VALUES = [
+    "1",
+    "-1",
+    "2.5",
+    "'same'",
+    "'zeros'",
+    "None",
+    "True",
+    "x",
+    "(1, 2)",
+    "[1, 2]",
+    "x.shape[0]",
+    "*args",
+    "**kw",
+    "lambda: 0",
+    "f'{x}'",
+    "torch.float32",
+    "(3,)",
+]
+KEYWORDS = [
+    "dim",
+    "padding",
+    "bias",
+    "momentum",
+    "eps",
+    "inplace",
+    "p",
+    "training",
+    "scale_factor",
+    "out",
+    "dtype",
+    "device",
+    "betas",
+    "padding_mode",
+    "stride",
+]
 
 
 @st.composite
@@ -53,29 +122,29 @@ def calls(draw: st.DrawFn) -> str:
     return f"{callee}({', '.join(positional + kw + stars)})"
 
 
+BASES = ["nn.Module", "object", "nn.Sequential", "T.nn.ModuleList"]
+METHODS = ["view", "size", "shape", "cuda", "forward"]
+
+
 @st.composite
 def statements(draw: st.DrawFn) -> str:
     kind = draw(st.integers(0, 8))
-    call = draw(calls())
-    name = draw(st.sampled_from(NAMES[:2] + ["z", "out", "layer"]))
-    if kind == 0:
-        return f"{name} = {call}"
-    if kind == 1:
-        return f"with {call}:\n    {name} = {draw(calls())}"
-    if kind == 2:
-        return f"@{call}\ndef fn_{draw(st.integers(0, 9))}(x, *args, **kw):\n    return {draw(calls())}"
-    if kind == 3:
-        return (f"class C{draw(st.integers(0, 9))}({draw(st.sampled_from(['nn.Module', 'object', 'nn.Sequential', 'T.nn.ModuleList']))}):\n"
-                f"    def forward(self, x, *args, **kw):\n        {name} = {call}\n        return {name}")
-    if kind == 4:
-        return f"{name} = [{call} for x in range(2) if {draw(calls())}]"
-    if kind == 5:
-        return f"if {call}:\n    pass\nelif {draw(calls())}:\n    {name} = 1\nelse:\n    {name} = {draw(calls())}"
-    if kind == 6:
-        return f"{name} = {call}.{draw(st.sampled_from(['view', 'size', 'shape', 'cuda', 'forward']))}(1)"
-    if kind == 7:
-        return f"try:\n    {name} = {call}\nexcept Exception:\n    {name} = None"
-    return f"{call}; {name} = {draw(calls())}  # comment"
+    call, other, last = draw(calls()), draw(calls()), draw(calls())
+    name = draw(st.sampled_from([*NAMES[:2], "z", "out", "layer"]))
+    number = draw(st.integers(0, 9))
+    templates = [
+        f"{name} = {call}",
+        f"with {call}:\n    {name} = {other}",
+        f"@{call}\ndef fn_{number}(x, *args, **kw):\n    return {other}",
+        f"class C{number}({draw(st.sampled_from(BASES))}):\n"
+        f"    def forward(self, x, *args, **kw):\n        {name} = {call}\n        return {name}",
+        f"{name} = [{call} for x in range(2) if {other}]",
+        f"if {call}:\n    pass\nelif {other}:\n    {name} = 1\nelse:\n    {name} = {last}",
+        f"{name} = {call}.{draw(st.sampled_from(METHODS))}(1)",
+        f"try:\n    {name} = {call}\nexcept Exception:\n    {name} = None",
+        f"{call}; {name} = {other}  # comment",
+    ]
+    return templates[kind]
 
 
 @st.composite
@@ -124,7 +193,7 @@ def test_mutated_model_scripts(source: str, data: st.DataObject) -> None:
     lines = source.splitlines(keepends=True)
     cut = data.draw(st.integers(0, len(lines)))
     drop = data.draw(st.integers(0, 3))
-    mutated = "".join(lines[:cut] + lines[cut + drop:])
+    mutated = "".join(lines[:cut] + lines[cut + drop :])
     position = data.draw(st.integers(0, len(mutated)))
     insert = data.draw(st.sampled_from(["", "(", ")", ":", " ", "\n", "x.", "torch.", "#"]))
     check(mutated[:position] + insert + mutated[position:])

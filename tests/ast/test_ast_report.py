@@ -7,6 +7,7 @@ import json
 from mindconverter.converter.ast import codes
 from mindconverter.converter.ast.report import json_report, text_report
 from mindconverter.converter.issues import ConversionIssue
+
 from tests.ast.ast_helpers import convert
 
 SOURCE = """\
@@ -77,8 +78,16 @@ def test_text_and_json_reports() -> None:
     text = text_report(result.report_lines)
     assert text.startswith("[Start Convert]\n[Insert] ")
     assert text.endswith("[Convert Over]\n")
-    data = json.loads(json_report(result.issues, result.converted, result.total,
-                                  source="in.py", script="out/in.py", target="nn_ops"))
+    data = json.loads(
+        json_report(
+            result.issues,
+            result.converted,
+            result.total,
+            source="in.py",
+            script="out/in.py",
+            target="nn_ops",
+        )
+    )
     assert data["converted"] == 1 and data["total"] == 2 and data["conversion_rate"] == 0.5
     assert data["kind"] == "ast"
     first = data["sites"][0]

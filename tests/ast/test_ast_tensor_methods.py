@@ -21,7 +21,7 @@ class Net(nn.Module):
 def in_forward(expr: str) -> str:
     code = convert(FORWARD.format(expr=expr)).code
     line = next(line for line in code.splitlines() if line.strip().startswith("y = "))
-    return line.strip()[len("y = "):]
+    return line.strip()[len("y = ") :]
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from mindconverter.converter.ast import convert_path
+
 from tests.ast.ast_helpers import DATA, assert_converts, codes_of, convert, load_module
 
 TRAINING = DATA / "training"
@@ -96,9 +96,10 @@ def test_dataset_and_loader() -> None:
     code = result.code
     assert "class Triples:" in code
     assert '        """Doc."""\n        idx = int(idx)\n' in code
-    assert ("loader = ds.GeneratorDataset(data, column_names=['column_0', 'column_1', "
-            "'column_2'], shuffle=False, num_parallel_workers=2).batch(2, drop_remainder=True)"
-            ) in code
+    assert (
+        "loader = ds.GeneratorDataset(data, column_names=['column_0', 'column_1', "
+        "'column_2'], shuffle=False, num_parallel_workers=2).batch(2, drop_remainder=True)"
+    ) in code
     assert "plain = ds.GeneratorDataset(data, column_names=['column_0', 'column_1', " in code
     assert code.endswith("shuffle=False).batch(1)\n")
 
@@ -157,8 +158,11 @@ def test_sgd_training_script_runs_one_step(tmp_path: Path) -> None:
     assert len(losses) == 1 and math.isfinite(losses[0])
     weights = model.fc1.weight.asnumpy()
     assert weights.shape == before.fc1.weight.shape
-    data = module.ds.GeneratorDataset(module.RandomDataset(), column_names=["data", "label"],  # type: ignore[attr-defined]
-                                      shuffle=False).batch(32)
+    data = module.ds.GeneratorDataset(
+        module.RandomDataset(),
+        column_names=["data", "label"],  # type: ignore[attr-defined]
+        shuffle=False,
+    ).batch(32)
     accuracy = module.evaluate(model, data)  # type: ignore[attr-defined]
     assert 0.0 <= accuracy <= 1.0
 
@@ -168,7 +172,7 @@ def test_adam_scheduler_script_trains_and_saves(tmp_path: Path) -> None:
     ms = pytest.importorskip("mindspore")
     ms.set_seed(0)
     module = run_converted(TRAINING / "train_adam_scheduler.py", tmp_path, "train_adam")
-    model, history = module.main(epochs=2, path=str(tmp_path / "m.ckpt"))  # type: ignore[attr-defined]
+    _model, history = module.main(epochs=2, path=str(tmp_path / "m.ckpt"))  # type: ignore[attr-defined]
     assert len(history) == 8 and all(math.isfinite(v) for v in history)
     assert np.mean(history[4:]) < np.mean(history[:4])
     saved = ms.load_checkpoint(str(tmp_path / "m.ckpt"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mindconverter.converter.ast.weights import plan_weights
+
 from tests.ast.ast_helpers import convert
 
 SOURCE = """\
@@ -37,27 +38,40 @@ def names(shapes: dict[str, tuple[int, ...]]) -> dict[str, str]:
 
 
 def test_names_follow_layer_types() -> None:
-    got = names({
-        "stem.0.weight": (3, 3, 3, 3),
-        "stem.1.weight": (3,), "stem.1.bias": (3,), "stem.1.running_mean": (3,),
-        "stem.1.running_var": (3,), "stem.1.num_batches_tracked": (),
-        "norm.weight": (8,), "norm.bias": (8,),
-        "emb.weight": (10, 8),
-        "blocks.1.weight": (8,), "blocks.1.bias": (8,),
-        "named.ln.weight": (8,), "named.fc.weight": (8, 8),
-        "enc.layers.0.linear1.weight": (2048, 8), "enc.layers.0.norm2.bias": (8,),
-        "enc.layers.0.self_attn.in_proj_weight": (24, 8),
-        "act.weight": (4,),
-    })
+    got = names(
+        {
+            "stem.0.weight": (3, 3, 3, 3),
+            "stem.1.weight": (3,),
+            "stem.1.bias": (3,),
+            "stem.1.running_mean": (3,),
+            "stem.1.running_var": (3,),
+            "stem.1.num_batches_tracked": (),
+            "norm.weight": (8,),
+            "norm.bias": (8,),
+            "emb.weight": (10, 8),
+            "blocks.1.weight": (8,),
+            "blocks.1.bias": (8,),
+            "named.ln.weight": (8,),
+            "named.fc.weight": (8, 8),
+            "enc.layers.0.linear1.weight": (2048, 8),
+            "enc.layers.0.norm2.bias": (8,),
+            "enc.layers.0.self_attn.in_proj_weight": (24, 8),
+            "act.weight": (4,),
+        }
+    )
     assert got == {
         "stem.0.weight": "stem.0.weight",
-        "stem.1.weight": "stem.1.gamma", "stem.1.bias": "stem.1.beta",
+        "stem.1.weight": "stem.1.gamma",
+        "stem.1.bias": "stem.1.beta",
         "stem.1.running_mean": "stem.1.moving_mean",
         "stem.1.running_var": "stem.1.moving_variance",
-        "norm.weight": "norm.gamma", "norm.bias": "norm.beta",
+        "norm.weight": "norm.gamma",
+        "norm.bias": "norm.beta",
         "emb.weight": "emb.embedding_table",
-        "blocks.1.weight": "blocks.1.gamma", "blocks.1.bias": "blocks.1.beta",
-        "named.ln.weight": "named.ln.gamma", "named.fc.weight": "named.fc.weight",
+        "blocks.1.weight": "blocks.1.gamma",
+        "blocks.1.bias": "blocks.1.beta",
+        "named.ln.weight": "named.ln.gamma",
+        "named.fc.weight": "named.fc.weight",
         "enc.layers.0.linear1.weight": "enc.layers.0.dense1.weight",
         "enc.layers.0.norm2.bias": "enc.layers.0.norm2.beta",
         "enc.layers.0.self_attn.in_proj_weight": "enc.layers.0.self_attn.in_proj_weight",
@@ -72,11 +86,17 @@ def test_conv1d_weights_gain_a_unit_axis() -> None:
 
 
 def test_unknown_structure_falls_back_to_siblings() -> None:
-    got = names({
-        "head.3.weight": (5,), "head.3.bias": (5,), "head.3.running_var": (5,),
-        "head.4.weight": (5,), "head.4.bias": (5,),
-        "head.5.weight": (5, 5), "head.5.bias": (5,),
-    })
+    got = names(
+        {
+            "head.3.weight": (5,),
+            "head.3.bias": (5,),
+            "head.3.running_var": (5,),
+            "head.4.weight": (5,),
+            "head.4.bias": (5,),
+            "head.5.weight": (5, 5),
+            "head.5.bias": (5,),
+        }
+    )
     assert got["head.3.weight"] == "head.3.gamma"
     assert got["head.3.running_var"] == "head.3.moving_variance"
     assert got["head.4.weight"] == "head.4.gamma"  # a 1-D weight with a bias: a norm layer

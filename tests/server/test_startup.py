@@ -32,6 +32,7 @@ def test_server_starts_without_heavy_imports() -> None:
     assert heavy == "[]"
     assert registered.split() == [
         "initialize",
+        "initialized",
         "mindconverter.convertFile",
         "mindconverter.convertModelFile",
         "mindconverter.inspectModel",

@@ -5,7 +5,12 @@ from __future__ import annotations
 from mindconverter.converter.ast.api import convert_source
 from mindconverter.server.converter_pool import convert_chunk
 from mindconverter.server.script_analysis import analyse_script
-from mindconverter.server.torch_analysis import TorchCache, analyse_torch, split_chunks
+from mindconverter.server.torch_analysis import (
+    TorchCache,
+    analyse_torch,
+    convert_batch,
+    split_chunks,
+)
 
 from tests.server.torch_samples import MODEL
 
@@ -49,14 +54,26 @@ def test_chunked_findings_equal_the_whole_file_conversion() -> None:
 def test_unchanged_chunks_come_from_the_cache() -> None:
     cache, (convert, calls) = TorchCache(), counting_converter()
     analyse_torch(analyse_script(MODEL), cache=cache, converter=convert)
-    assert len(calls) == 2  # the class and the function
+    assert len(calls) == 1  # the class and the function, in one batch
     edited = MODEL.replace("return Net()", "return Net()  # edited")
     again = analyse_torch(analyse_script(edited), cache=cache, converter=convert)
-    assert len(calls) == 3 and again.complete
+    assert len(calls) == 2 and again.complete  # only the edited function
+    assert calls[-1].endswith("def make():\n    return Net()  # edited\n")
     shifted = analyse_torch(analyse_script("\n\n" + MODEL), cache=cache, converter=convert)
-    assert len(calls) == 3  # moving chunks does not convert them again
+    assert len(calls) == 2  # moving chunks does not convert them again
     linear = next(i for i in shifted.issues if i.source_api == "torch.nn.Linear")
     assert linear.range.start_line == 11
+
+
+def test_a_batch_gives_each_chunk_its_own_findings() -> None:
+    chunks = split_chunks(analyse_script(MODEL))
+    batched = convert_batch(chunks, "nn_ops", convert_chunk)
+    alone = [
+        [i for i in convert_chunk(chunk.text, "nn_ops") if i.range.start_line > chunk.header_lines]
+        for chunk in chunks
+    ]  # header lines (imports) are not the chunks' findings
+    assert [sorted(map(key, b)) for b in batched] == [sorted(map(key, a)) for a in alone]
+    assert batched[0] and batched[1] == []  # make() has no torch call
 
 
 def test_preliminary_scan_until_converted() -> None:

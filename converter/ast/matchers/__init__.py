@@ -3,6 +3,15 @@
 Importing this package registers every matcher family.
 """
 
+# Families register themselves on import (order does not matter; names are unique).
+from mindconverter.converter.ast.matchers import (
+    functional,  # noqa: F401
+    init,  # noqa: F401
+    layers,  # noqa: F401
+    module_methods,  # noqa: F401
+    tensor,  # noqa: F401
+    training,  # noqa: F401
+)
 from mindconverter.converter.ast.matchers.registry import (
     MATCHERS,
     CallMatcher,
@@ -11,13 +20,5 @@ from mindconverter.converter.ast.matchers.registry import (
     find,
     register,
 )
-
-# Families register themselves on import (order does not matter; names are unique).
-from mindconverter.converter.ast.matchers import layers  # noqa: E402, F401, I001
-from mindconverter.converter.ast.matchers import functional  # noqa: E402, F401
-from mindconverter.converter.ast.matchers import tensor  # noqa: E402, F401
-from mindconverter.converter.ast.matchers import module_methods  # noqa: E402, F401
-from mindconverter.converter.ast.matchers import training  # noqa: E402, F401
-from mindconverter.converter.ast.matchers import init  # noqa: E402, F401
 
 __all__ = ["MATCHERS", "CallMatcher", "CallPlan", "default_sources", "find", "register"]

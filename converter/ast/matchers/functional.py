@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import libcst as cst
-
 from mindconverter.converter.ast.callargs import (
     ArgPlan,
     Bound,
     Spec,
-    Unconvertible,
+    UnconvertibleError,
     keyword_arg,
     plan_arguments,
 )
@@ -28,7 +27,7 @@ class PackVarargsMatcher(CallMatcher):
     def make(self, spec: Spec, bound: Bound) -> CallPlan:
         """Plan the keywords from the entry; pack the var-positional arguments at build time."""
         if bound.stars:
-            raise Unconvertible("*sizes cannot be packed.")
+            raise UnconvertibleError("*sizes cannot be packed.")
         sizes = list(bound.varargs)
         keyword_spec = spec.with_changes(positional=0)
         stripped = Bound(call=bound.call, params=dict(bound.params))
@@ -37,16 +36,16 @@ class PackVarargsMatcher(CallMatcher):
 
         def build(updated: cst.Call, planner: ImportPlanner) -> cst.BaseExpression:
             rebuilt = CallPlan(target=spec.target, args=plan_args, spec=spec)
-            call = rebuilt.apply(updated, planner) if not self.receiver else _method(
-                updated, spec, plan_args, planner
+            call = (
+                rebuilt.apply(updated, planner)
+                if not self.receiver
+                else _method(updated, spec, plan_args, planner)
             )
             assert isinstance(call, cst.Call)
             values = [updated.args[i].value for i in sizes]
             if not values:
                 return call
-            packed = values[0] if len(values) == 1 else cst.Tuple(
-                [cst.Element(v) for v in values]
-            )
+            packed = values[0] if len(values) == 1 else cst.Tuple([cst.Element(v) for v in values])
             return call.with_changes(args=[cst.Arg(packed), *call.args])
 
         return self.finish(CallPlan(target=spec.target, args=plan, spec=spec, build=build))
@@ -56,8 +55,9 @@ def _method(
     updated: cst.Call, spec: Spec, plan: ArgPlan, planner: ImportPlanner
 ) -> cst.BaseExpression:
     assert isinstance(updated.func, cst.Attribute)
-    rebuilt = CallPlan(target=spec.target, args=plan, spec=spec,
-                       method=spec.target.rsplit(".", 1)[-1])
+    rebuilt = CallPlan(
+        target=spec.target, args=plan, spec=spec, method=spec.target.rsplit(".", 1)[-1]
+    )
     return rebuilt.apply(updated, planner)
 
 
@@ -74,9 +74,9 @@ class FunctionalLayerNormMatcher(CallMatcher):
         names = {index: name for name, index in bound.params.items()}
         shape = bound.value("normalized_shape")
         if isinstance(shape, (cst.Tuple, cst.List)) and len(shape.elements) != 1:
-            raise Unconvertible("normalized_shape over several axes is not handled.")
+            raise UnconvertibleError("normalized_shape over several axes is not handled.")
         if "input" not in bound.params or shape is None:
-            raise Unconvertible("input and normalized_shape are required.")
+            raise UnconvertibleError("input and normalized_shape are required.")
 
         def build(updated: cst.Call, planner: ImportPlanner) -> cst.BaseExpression:
             value = {names[i]: arg.value for i, arg in enumerate(updated.args) if i in names}
@@ -85,18 +85,24 @@ class FunctionalLayerNormMatcher(CallMatcher):
             zeros = cst.Call(planner.render("mindspore.ops.zeros"), [cst.Arg(shape_expr)])
             eps = value.get("eps", cst.Float("1e-05"))
             minus_one = cst.UnaryOperation(cst.Minus(), cst.Integer("1"))
-            prim = cst.Call(planner.render("mindspore.ops.LayerNorm"), [
-                keyword_arg("begin_norm_axis", minus_one),
-                keyword_arg("begin_params_axis", minus_one),
-                keyword_arg("epsilon", eps),
-            ])
+            prim = cst.Call(
+                planner.render("mindspore.ops.LayerNorm"),
+                [
+                    keyword_arg("begin_norm_axis", minus_one),
+                    keyword_arg("begin_params_axis", minus_one),
+                    keyword_arg("epsilon", eps),
+                ],
+            )
             weight = value.get("weight")
             bias = value.get("bias")
-            call = cst.Call(prim, [
-                cst.Arg(value["input"]),
-                cst.Arg(ones if weight is None or is_name(weight, "None") else weight),
-                cst.Arg(zeros if bias is None or is_name(bias, "None") else bias),
-            ])
+            call = cst.Call(
+                prim,
+                [
+                    cst.Arg(value["input"]),
+                    cst.Arg(ones if weight is None or is_name(weight, "None") else weight),
+                    cst.Arg(zeros if bias is None or is_name(bias, "None") else bias),
+                ],
+            )
             return cst.Subscript(call, [cst.SubscriptElement(cst.Index(cst.Integer("0")))])
 
         return self.finish(CallPlan(target=spec.target, args=ArgPlan(), spec=spec, build=build))
@@ -110,7 +116,7 @@ class OneHotMatcher(CallMatcher):
         """Require an explicit, non-negative class count."""
         classes = bound.value("num_classes")
         if classes is None or _negative(classes):
-            raise Unconvertible("num_classes must be given (MindSpore needs the depth).")
+            raise UnconvertibleError("num_classes must be given (MindSpore needs the depth).")
         return super().make(spec, bound)
 
 
@@ -127,15 +133,19 @@ class SaveCheckpointMatcher(CallMatcher):
         obj = bound.value("obj")
         path = bound.value("f")
         if path is None or not _is_state_dict_call(obj):
-            raise Unconvertible("Only torch.save(module.state_dict(), path) is converted.")
+            raise UnconvertibleError("Only torch.save(module.state_dict(), path) is converted.")
         obj_index, path_index = bound.params["obj"], bound.params["f"]
 
         def build(updated: cst.Call, planner: ImportPlanner) -> cst.BaseExpression:
             state = updated.args[obj_index].value
             module = _state_dict_receiver(state)
-            return cst.Call(planner.render(spec.target), [
-                cst.Arg(module), cst.Arg(updated.args[path_index].value),
-            ])
+            return cst.Call(
+                planner.render(spec.target),
+                [
+                    cst.Arg(module),
+                    cst.Arg(updated.args[path_index].value),
+                ],
+            )
 
         return self.finish(CallPlan(target=spec.target, args=ArgPlan(), spec=spec, build=build))
 
@@ -162,7 +172,7 @@ class NoGradMatcher(CallMatcher):
 
     def plan(self, call: cst.Call) -> CallPlan:
         """Always refused here (the gradient-mode rule handles ``with`` and decorators)."""
-        raise Unconvertible("Only `with torch.no_grad():` blocks and decorators are removed.")
+        raise UnconvertibleError("Only `with torch.no_grad():` blocks and decorators are removed.")
 
 
 @register("TorchDevice", sources=("torch.device",))
@@ -176,15 +186,20 @@ class TorchDeviceMatcher(CallMatcher):
     def plan(self, call: cst.Call) -> CallPlan:
         """The first argument itself."""
         if not call.args or call.args[0].star or call.args[0].keyword is not None:
-            raise Unconvertible("expected torch.device(<name>)")
+            raise UnconvertibleError("expected torch.device(<name>)")
         spec = Spec(target="str", status="inconsistent")
 
         def build(updated: cst.Call, planner: ImportPlanner) -> cst.BaseExpression:
             return updated.args[0].value
 
-        return CallPlan(target="str", args=ArgPlan(), spec=spec, build=build,
-                        notes=["devices are chosen with mindspore.set_device"],
-                        code="MC-A004")
+        return CallPlan(
+            target="str",
+            args=ArgPlan(),
+            spec=spec,
+            build=build,
+            notes=["devices are chosen with mindspore.set_device"],
+            code="MC-A004",
+        )
 
 
 @register("CudaAvailable", sources=("torch.cuda.is_available",))
@@ -194,11 +209,12 @@ class CudaAvailableMatcher(CallMatcher):
     def plan(self, call: cst.Call) -> CallPlan:
         """No arguments."""
         if call.args:
-            raise Unconvertible("unexpected arguments")
+            raise UnconvertibleError("unexpected arguments")
         spec = Spec(target="mindspore.hal.is_available", status="renamed_args")
 
         def build(updated: cst.Call, planner: ImportPlanner) -> cst.BaseExpression:
-            return cst.Call(planner.render("mindspore.hal.is_available"),
-                            [cst.Arg(cst.SimpleString('"GPU"'))])
+            return cst.Call(
+                planner.render("mindspore.hal.is_available"), [cst.Arg(cst.SimpleString('"GPU"'))]
+            )
 
         return CallPlan(target=spec.target, args=ArgPlan(), spec=spec, build=build)

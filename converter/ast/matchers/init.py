@@ -8,13 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 import libcst as cst
-
 from mindconverter.converter.ast import codes
 from mindconverter.converter.ast.callargs import (
     ArgPlan,
     Bound,
     Spec,
-    Unconvertible,
+    UnconvertibleError,
     keyword_arg,
     literal_number,
 )
@@ -27,16 +26,32 @@ MS_INIT = "mindspore.common.initializer."
 # torch function → (MindSpore initializer, torch signature after the tensor,
 #                   {torch arg: MindSpore arg}, {MindSpore arg: default code when torch omits it})
 TABLE: dict[str, tuple[str, tuple[str, ...], dict[str, str], dict[str, str]]] = {
-    "kaiming_normal_": ("HeNormal", ("a", "mode", "nonlinearity", "generator"),
-                        {"a": "negative_slope"}, {}),
-    "kaiming_uniform_": ("HeUniform", ("a", "mode", "nonlinearity", "generator"),
-                         {"a": "negative_slope"}, {}),
+    "kaiming_normal_": (
+        "HeNormal",
+        ("a", "mode", "nonlinearity", "generator"),
+        {"a": "negative_slope"},
+        {},
+    ),
+    "kaiming_uniform_": (
+        "HeUniform",
+        ("a", "mode", "nonlinearity", "generator"),
+        {"a": "negative_slope"},
+        {},
+    ),
     "xavier_uniform_": ("XavierUniform", ("gain", "generator"), {}, {}),
     "xavier_normal_": ("XavierNormal", ("gain", "generator"), {}, {}),
-    "normal_": ("Normal", ("mean", "std", "generator"), {"std": "sigma"},
-                {"sigma": "1.0", "mean": "0.0"}),
-    "trunc_normal_": ("TruncatedNormal", ("mean", "std", "a", "b", "generator"),
-                      {"std": "sigma"}, {"sigma": "1.0"}),
+    "normal_": (
+        "Normal",
+        ("mean", "std", "generator"),
+        {"std": "sigma"},
+        {"sigma": "1.0", "mean": "0.0"},
+    ),
+    "trunc_normal_": (
+        "TruncatedNormal",
+        ("mean", "std", "a", "b", "generator"),
+        {"std": "sigma"},
+        {"sigma": "1.0"},
+    ),
     "constant_": ("Constant", ("val",), {"val": "value"}, {}),
     "zeros_": ("Zero", (), {}, {}),
     "ones_": ("One", (), {}, {}),
@@ -62,10 +77,10 @@ class InitMatcher(CallMatcher):
         name = self.source.rsplit(".", 1)[-1]
         _, _, rename, defaults = TABLE[name]
         if "tensor" not in bound.params or bound.stars or bound.extra_positional:
-            raise Unconvertible("expected the tensor and the initializer's own arguments")
+            raise UnconvertibleError("expected the tensor and the initializer's own arguments")
         scale = _uniform_scale(bound) if name == "uniform_" else None
         if name == "uniform_" and scale is None:
-            raise Unconvertible("Only a symmetric uniform_(t, -s, s) has an initializer.")
+            raise UnconvertibleError("Only a symmetric uniform_(t, -s, s) has an initializer.")
         names = {index: arg for arg, index in bound.params.items()}
 
         def build(updated: cst.Call, planner: ImportPlanner) -> cst.BaseExpression:
@@ -76,8 +91,10 @@ class InitMatcher(CallMatcher):
             init = cst.Call(planner.render(spec.target), kwargs)
             shape = cst.Attribute(tensor, cst.Name("shape"))
             dtype = cst.Attribute(tensor, cst.Name("dtype"))
-            value = cst.Call(planner.render(MS_INIT + "initializer"),
-                             [cst.Arg(init), cst.Arg(shape), cst.Arg(dtype)])
+            value = cst.Call(
+                planner.render(MS_INIT + "initializer"),
+                [cst.Arg(init), cst.Arg(shape), cst.Arg(dtype)],
+            )
             return cst.Call(cst.Attribute(tensor, cst.Name("set_data")), [cst.Arg(value)])
 
         plan = CallPlan(target=spec.target, args=ArgPlan(), spec=spec, build=build)
@@ -85,14 +102,19 @@ class InitMatcher(CallMatcher):
         return plan
 
 
-def _init_kwargs(values: dict[str, cst.BaseExpression], rename: dict[str, str],
-                 defaults: dict[str, str], scale: Any) -> list[cst.Arg]:
+def _init_kwargs(
+    values: dict[str, cst.BaseExpression],
+    rename: dict[str, str],
+    defaults: dict[str, str],
+    scale: Any,
+) -> list[cst.Arg]:
     if scale is not None:
         return [keyword_arg("scale", scale)]
     kwargs = [keyword_arg(rename.get(k, k), v) for k, v in values.items()]
     present = {rename.get(k, k) for k in values}
-    kwargs += [keyword_arg(k, cst.parse_expression(v)) for k, v in defaults.items()
-               if k not in present]
+    kwargs += [
+        keyword_arg(k, cst.parse_expression(v)) for k, v in defaults.items() if k not in present
+    ]
     return kwargs
 
 
@@ -103,7 +125,8 @@ def _uniform_scale(bound: Bound) -> cst.BaseExpression | None:
     low_value, high_value = literal_number(low), literal_number(high)
     if low_value is not None and high_value is not None and low_value == -high_value:
         return high
-    if isinstance(low, cst.UnaryOperation) and isinstance(low.operator, cst.Minus):
-        if cst.Module([]).code_for_node(low.expression) == cst.Module([]).code_for_node(high):
-            return high
+    empty = cst.Module([])
+    negated = isinstance(low, cst.UnaryOperation) and isinstance(low.operator, cst.Minus)
+    if negated and empty.code_for_node(low.expression) == empty.code_for_node(high):  # type: ignore[attr-defined]
+        return high
     return None

@@ -10,12 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 import libcst as cst
-
 from mindconverter.converter.ast.callargs import (
     ArgOut,
     Bound,
     Spec,
-    Unconvertible,
+    UnconvertibleError,
     literal_number,
     literal_string,
     plan_arguments,
@@ -41,7 +40,7 @@ class ConvPaddingMatcher(CallMatcher):
         """Plan the call with the padding logic."""
         mode = bound.value("padding_mode")
         if mode is not None and literal_string(mode) != "zeros":
-            raise Unconvertible("Only padding_mode='zeros' has a MindSpore equivalent.")
+            raise UnconvertibleError("Only padding_mode='zeros' has a MindSpore equivalent.")
         plan = plan_arguments(spec, bound, skip=("padding", "padding_mode", "pad_mode"))
         if mode is not None:
             plan.dropped.append("padding_mode")
@@ -88,7 +87,7 @@ class PoolingMatcher(CallMatcher):
     def make(self, spec: Spec, bound: Bound) -> CallPlan:
         """Plan with an explicit stride; drop ``divisor_override=None``."""
         if "kernel_size" not in bound.params:
-            raise Unconvertible("kernel_size is missing.")
+            raise UnconvertibleError("kernel_size is missing.")
         skip = ["stride"]
         if is_name(bound.value("divisor_override"), "None"):
             skip.append("divisor_override")
@@ -96,8 +95,10 @@ class PoolingMatcher(CallMatcher):
         spec = spec.with_changes(positional=min(spec.positional, positional))
         plan = plan_arguments(spec, bound, skip=tuple(skip))
         stride = bound.value("stride")
-        source = bound.params["kernel_size"] if stride is None or is_name(stride, "None") else (
-            bound.params["stride"]
+        source = (
+            bound.params["kernel_size"]
+            if stride is None or is_name(stride, "None")
+            else (bound.params["stride"])
         )
         plan.args.append(ArgOut(keyword="stride", source=source))
         return self.finish(CallPlan(target=spec.target, args=plan, spec=spec))
@@ -119,10 +120,12 @@ class BatchNormMatcher(CallMatcher):
     def make(self, spec: Spec, bound: Bound) -> CallPlan:
         """Refuse what the transforms cannot express; plan the rest from the entry."""
         if is_name(bound.value("momentum"), "None"):
-            raise Unconvertible("momentum=None (cumulative average) has no MindSpore equivalent.")
+            raise UnconvertibleError(
+                "momentum=None (cumulative average) has no MindSpore equivalent."
+            )
         track = bound.value("track_running_stats")
         if track is not None and not (is_name(track, "True") or is_name(track, "False")):
-            raise Unconvertible("track_running_stats must be a literal True or False.")
+            raise UnconvertibleError("track_running_stats must be a literal True or False.")
         skip = ("track_running_stats",) if is_name(track, "True") else ()
         plan = plan_arguments(spec, bound, skip=skip)
         return self.finish(CallPlan(target=spec.target, args=plan, spec=spec))
@@ -143,10 +146,12 @@ class LayerNormMatcher(CallMatcher):
             if value is not None and is_name(value, "True"):
                 continue
             if value is not None:
-                raise Unconvertible(f"{flag}=False is not supported (gamma/beta always exist).")
+                raise UnconvertibleError(
+                    f"{flag}=False is not supported (gamma/beta always exist)."
+                )
         shape = bound.value("normalized_shape")
         if isinstance(shape, (cst.Tuple, cst.List)) and len(shape.elements) != 1:
-            raise Unconvertible(
+            raise UnconvertibleError(
                 "normalized_shape over several axes needs begin_norm_axis = input rank - n."
             )
         plan = plan_arguments(spec, bound, skip=("elementwise_affine", "bias"))
@@ -191,4 +196,3 @@ def _as_float(expr: cst.BaseExpression) -> cst.BaseExpression:
     if isinstance(expr, cst.Integer):
         return cst.Float(f"{int(expr.evaluated_value)}.0")
     return expr
-

@@ -10,9 +10,14 @@ from collections.abc import Callable
 from typing import ClassVar
 
 import libcst as cst
-
 from mindconverter.converter.ast import codes
-from mindconverter.converter.ast.callargs import ArgPlan, Spec, Unconvertible, bind, keyword_arg
+from mindconverter.converter.ast.callargs import (
+    ArgPlan,
+    Spec,
+    UnconvertibleError,
+    bind,
+    keyword_arg,
+)
 from mindconverter.converter.ast.matchers.registry import CallMatcher, CallPlan, register
 from mindconverter.converter.ast.render import ImportPlanner
 
@@ -40,17 +45,22 @@ class ModuleMethodMatcher(CallMatcher):
     def plan(self, call: cst.Call) -> CallPlan:
         """Plan a module-method site."""
         if not isinstance(call.func, cst.Attribute):
-            raise Unconvertible("")
+            raise UnconvertibleError("")
         if any(arg.star for arg in call.args):
-            raise Unconvertible("*args cannot be mapped.")
+            raise UnconvertibleError("*args cannot be mapped.")
         bound = bind(call, self.SIGNATURE)
         if bound.extra_positional or set(bound.params) - set(self.SIGNATURE):
-            raise Unconvertible("unexpected arguments")
+            raise UnconvertibleError("unexpected arguments")
         names = {index: name for name, index in bound.params.items()}
         target = self.TARGETS.get(self.source, "")
         spec = Spec(target=target, args=self.SIGNATURE, status="renamed_args", kind="method")
-        return CallPlan(target=target, args=ArgPlan(), spec=spec, build=self.rebuild(names),
-                        code=codes.MODULE_METHOD)
+        return CallPlan(
+            target=target,
+            args=ArgPlan(),
+            spec=spec,
+            build=self.rebuild(names),
+            code=codes.MODULE_METHOD,
+        )
 
     def rebuild(self, names: dict[int, str]) -> Builder:
         """The builder for the replacement."""
@@ -64,9 +74,20 @@ def _value(updated: cst.Call, names: dict[int, str], name: str) -> cst.BaseExpre
     return None
 
 
-@register("ModuleRename", sources=tuple(M + k for k in (
-    "children", "named_children", "named_modules", "add_module", "register_module",
-    "zero_grad")))
+@register(
+    "ModuleRename",
+    sources=tuple(
+        M + k
+        for k in (
+            "children",
+            "named_children",
+            "named_modules",
+            "add_module",
+            "register_module",
+            "zero_grad",
+        )
+    ),
+)
 class RenameMatcher(ModuleMethodMatcher):
     """Methods with a one-to-one MindSpore name."""
 
@@ -78,16 +99,20 @@ class RenameMatcher(ModuleMethodMatcher):
         "add_module": "insert_child_to_cell",
         "register_module": "insert_child_to_cell",
     }
-    TARGETS = {M + k: f"mindspore.nn.Cell.{v.split('(')[0]}" for k, v in METHODS.items()}
+    TARGETS: ClassVar[dict[str, str]] = {
+        M + k: f"mindspore.nn.Cell.{v.split('(')[0]}" for k, v in METHODS.items()
+    }
 
     def plan(self, call: cst.Call) -> CallPlan:
         """``parameters(recurse=...)`` etc. take no arguments we can map."""
         method = self.source.rsplit(".", 1)[-1]
         if method == "zero_grad":
-            raise Unconvertible("MindSpore computes fresh gradients each step; remove the call.")
+            raise UnconvertibleError(
+                "MindSpore computes fresh gradients each step; remove the call."
+            )
         takes_args = method in ("add_module", "register_module")
         if call.args and not takes_args:
-            raise Unconvertible("arguments are not mapped")
+            raise UnconvertibleError("arguments are not mapped")
         return super().plan(call)
 
     def rebuild(self, names: dict[int, str]) -> Builder:
@@ -108,7 +133,7 @@ class RenameMatcher(ModuleMethodMatcher):
 class ModulesMatcher(ModuleMethodMatcher):
     """``m.modules()`` → ``(cell for _, cell in m.cells_and_names())``."""
 
-    TARGETS = {M + "modules": "mindspore.nn.Cell.cells_and_names"}
+    TARGETS: ClassVar[dict[str, str]] = {M + "modules": "mindspore.nn.Cell.cells_and_names"}
 
     def rebuild(self, names: dict[int, str]) -> Builder:
         """A generator over ``cells_and_names``."""
@@ -132,8 +157,10 @@ class RegisterBufferMatcher(ModuleMethodMatcher):
     """
 
     SIGNATURE = ("name", "tensor", "persistent")
-    TARGETS = {M + "register_buffer": "mindspore.Parameter",
-               M + "register_parameter": "mindspore.Parameter"}
+    TARGETS: ClassVar[dict[str, str]] = {
+        M + "register_buffer": "mindspore.Parameter",
+        M + "register_parameter": "mindspore.Parameter",
+    }
 
     def rebuild(self, names: dict[int, str]) -> Builder:
         """``setattr`` with a Parameter (trainable only for ``register_parameter``)."""

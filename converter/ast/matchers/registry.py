@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import libcst as cst
-
 from mindconverter.converter.ast import codes
 from mindconverter.converter.ast.callargs import (
     ArgPlan,
     Bound,
     Spec,
-    Unconvertible,
+    UnconvertibleError,
     bind,
     build_arguments,
     plan_arguments,
@@ -117,7 +116,7 @@ class CallMatcher:
         """Plan the conversion of ``call``.
 
         Raises:
-            Unconvertible: With the reason shown in the report.
+            UnconvertibleError: With the reason shown in the report.
         """
         spec = self.spec()
         bound = bind(call, spec.args)
@@ -126,8 +125,10 @@ class CallMatcher:
     def make(self, spec: Spec, bound: Bound) -> CallPlan:
         """Build the plan from bound arguments; special cases override this."""
         if not spec.target:
-            raise Unconvertible("")
-        return self.finish(CallPlan(target=spec.target, args=plan_arguments(spec, bound), spec=spec))
+            raise UnconvertibleError("")
+        return self.finish(
+            CallPlan(target=spec.target, args=plan_arguments(spec, bound), spec=spec)
+        )
 
     def finish(self, plan: CallPlan) -> CallPlan:
         """Choose method or function form for tensor methods, and the issue code."""

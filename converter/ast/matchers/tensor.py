@@ -5,16 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import libcst as cst
-
 from mindconverter.converter.ast import codes
-from mindconverter.converter.ast.callargs import ArgPlan, Bound, Spec, Unconvertible
+from mindconverter.converter.ast.callargs import ArgPlan, Bound, Spec, UnconvertibleError
 from mindconverter.converter.ast.matchers.registry import CallMatcher, CallPlan, register
 from mindconverter.converter.ast.render import ImportPlanner
 
 Builder = Callable[[cst.Call, ImportPlanner], cst.BaseExpression]
 DTYPE_NAMES = frozenset(
-    {"float32", "float16", "float64", "bfloat16", "int8", "int16", "int32", "int64", "uint8",
-     "bool_", "complex64", "complex128"}
+    {
+        "float32",
+        "float16",
+        "float64",
+        "bfloat16",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "uint8",
+        "bool_",
+        "complex64",
+        "complex128",
+    }
 )
 
 
@@ -24,9 +35,9 @@ class ReceiverMatcher(CallMatcher):
     def make(self, spec: Spec, bound: Bound) -> CallPlan:
         """Refuse unknown arguments; delegate to :meth:`rebuild`."""
         if not self.receiver or not isinstance(bound.call.func, cst.Attribute):
-            raise Unconvertible("")
+            raise UnconvertibleError("")
         if bound.stars or bound.extra_positional:
-            raise Unconvertible("unexpected arguments")
+            raise UnconvertibleError("unexpected arguments")
         names = {index: name for name, index in bound.params.items()}
         for index in bound.varargs:
             names[index] = f"*{index}"
@@ -124,8 +135,12 @@ class CloneMatcher(ReceiverMatcher):
 
     def spec(self) -> Spec:
         """Fixed facts: the tables have no entry."""
-        return Spec(target="mindspore.Tensor.copy", args=("*", "memory_format"),
-                    status="renamed_args", kind="tensor_method")
+        return Spec(
+            target="mindspore.Tensor.copy",
+            args=("*", "memory_format"),
+            status="renamed_args",
+            kind="tensor_method",
+        )
 
     def rebuild(self, names: dict[int, str]) -> Builder:
         """Method rename, arguments dropped."""

@@ -11,8 +11,13 @@ from __future__ import annotations
 from typing import ClassVar
 
 import libcst as cst
-
-from mindconverter.converter.ast.callargs import ArgOut, Bound, Spec, Unconvertible, plan_arguments
+from mindconverter.converter.ast.callargs import (
+    ArgOut,
+    Bound,
+    Spec,
+    UnconvertibleError,
+    plan_arguments,
+)
 from mindconverter.converter.ast.matchers.registry import CallMatcher, CallPlan, register
 
 
@@ -33,7 +38,7 @@ class OptimizerBetasMatcher(CallMatcher):
         return self.finish(CallPlan(target=spec.target, args=plan, spec=spec))
 
 
-def _item(position: int):  # noqa: ANN202 - returns a transform
+def _item(position: int):
     def transform(expr: cst.BaseExpression) -> cst.BaseExpression:
         if isinstance(expr, (cst.Tuple, cst.List)) and len(expr.elements) == 2:
             return expr.elements[position].value
@@ -49,7 +54,7 @@ class NeedsContext(CallMatcher):
 
     def plan(self, call: cst.Call) -> CallPlan:
         """Always refused at the call level."""
-        raise Unconvertible(self.REASON)
+        raise UnconvertibleError(self.REASON)
 
 
 @register("DataLoader")

@@ -49,7 +49,7 @@ def _const_weights(ctx: ConvertContext) -> bool:
 
 @register("Conv", since=(1, 11, 22))
 def convert_conv(ctx: ConvertContext) -> LayerSpec:
-    """Conv(X, W, B?) → ``nn.Conv1d/2d/3d`` (constant W) or ``ops.conv1d/2d/3d`` (since 1, 11, 22)."""
+    """Conv(X, W, B?) → ``nn.Conv1d/2d/3d`` or, for runtime W, ``ops.conv1d/2d/3d`` (1-22)."""
     n = _spatial_rank(ctx)
     kernel = int_tuple(ctx.shape(1)[2:])
     pads = explicit_pads(ctx, ctx.shape(0)[2:], kernel)
@@ -85,7 +85,8 @@ def _functional_conv(ctx: ConvertContext, n: int, pads: list[int]) -> LayerSpec:
     if pads[:n] == pads[n:]:
         padding: tuple[int, ...] = tuple(pads[:n])
     else:  # ops.pad lists the last axis first
-        x = Call("ops.pad", (x, tuple(v for i in reversed(range(n)) for v in (pads[i], pads[i + n]))))
+        order = tuple(v for i in reversed(range(n)) for v in (pads[i], pads[i + n]))
+        x = Call("ops.pad", (x, order))
         padding = (0,) * n
     kwargs = [
         ("stride", _one(ctx.attr("strides", [1] * n))),
@@ -130,7 +131,8 @@ def _deconv_geometry(ctx: ConvertContext) -> _Deconv:
         target = list(int_tuple(target))[-n:]
         begins, ends = [], []
         for i in range(n):
-            full = strides[i] * (in_shape[2 + i] - 1) + out_pad[i] + (kernel[i] - 1) * dilations[i] + 1
+            full = (strides[i] * (in_shape[2 + i] - 1) + out_pad[i]
+                    + (kernel[i] - 1) * dilations[i] + 1)
             total = full - target[i]
             if total < 0:
                 out_pad[i] -= total
@@ -200,7 +202,8 @@ def _primitive_deconv(ctx: ConvertContext, geo: _Deconv) -> LayerSpec:
     kernel = _one(geo.kernel if geo.n > 1 else (1, *geo.kernel))
     options = tuple((k, v) for k, v in options if not _is_default(k, v))
     if geo.n == 3:
-        options += (("output_padding", _one(geo.output_padding)),) if any(geo.output_padding) else ()
+        if any(geo.output_padding):
+            options += (("output_padding", _one(geo.output_padding)),)
         cell = CellDef("ops.Conv3DTranspose", (int(ctx.shape(0)[1]), geo.out_shape[1], kernel),
                        options)
         result: object = LayerCall((x, w))

@@ -86,7 +86,7 @@ def _dense(ctx: ConvertContext, a: object, alpha: float, beta: float, has_c: boo
 
 @register("MatMul", since=(1, 9, 13))
 def convert_matmul(ctx: ConvertContext) -> LayerSpec:
-    """MatMul(A, B) → ``ops.matmul`` (NumPy broadcasting; constant B as a Parameter) (since 1-13)."""
+    """MatMul(A, B) → ``ops.matmul`` (broadcasting; a constant B is a Parameter) (1, 9, 13)."""
     return LayerSpec(Call("ops.matmul", (ctx.operand(0, inline=False),
                                          ctx.operand(1, inline=False))))
 

@@ -121,15 +121,16 @@ def convert_instance_norm(ctx: ConvertContext) -> LayerSpec:
     """
     channels = int(ctx.shape(0)[1])
     eps = _float_attr(ctx, "epsilon", 1e-5)
-    return _group_norm(ctx, channels, channels, eps, ctx.operand(1, inline=False) if not
-                       _all_const(ctx, (1, 2)) else None)
+    return _group_norm(ctx, channels, channels, eps)
 
 
 def _group_norm(ctx: ConvertContext, groups: int, channels: int, eps: float,
-                runtime: object | None, repeat: int = 1) -> LayerSpec:
+                repeat: int = 1) -> LayerSpec:
+    """``nn.GroupNorm`` for constant scale and bias, else ``ops.group_norm``; ``repeat`` widens
+    per-group scales to per-channel ones."""
     if ctx.rank(0) < 2:
         raise ConversionNotPossible("group normalisation needs a channel axis")
-    if runtime is None and ctx.dtype(0) == np.float32:
+    if _all_const(ctx, (1, 2)) and ctx.dtype(0) == np.float32:
         scale, bias = (np.repeat(ctx.const(i).astype(np.float32), repeat) for i in (1, 2))
         options = (("eps", eps),) if eps != 1e-5 else ()
         params = (ParamDef("gamma", scale, ctx.node.input[1]),
@@ -144,7 +145,7 @@ def _group_norm(ctx: ConvertContext, groups: int, channels: int, eps: float,
 
 @register("GroupNormalization", since=(18, 21))
 def convert_group_norm(ctx: ConvertContext) -> LayerSpec:
-    """GroupNormalization(X, scale, bias; num_groups) → ``nn.GroupNorm``/``ops.group_norm`` (18, 21).
+    """GroupNormalization(X, scale, bias) → ``nn.GroupNorm``/``ops.group_norm`` (since 18, 21).
 
     Opset 18 gives one scale per group: it is repeated over the group's channels.
     """
@@ -153,8 +154,7 @@ def convert_group_norm(ctx: ConvertContext) -> LayerSpec:
     eps = _float_attr(ctx, "epsilon", 1e-5)
     per_group = ctx.opset < 21 and ctx.shape(1)[0] == groups and groups != channels
     repeat = channels // groups if per_group else 1
-    runtime = None if _all_const(ctx, (1, 2)) else Ref(1)
-    return _group_norm(ctx, groups, channels, eps, runtime, repeat)
+    return _group_norm(ctx, groups, channels, eps, repeat)
 
 
 @register("LayerNormalization", since=17)
@@ -235,7 +235,7 @@ def convert_mean_variance_norm(ctx: ConvertContext) -> LayerSpec:
 
 @register("LpNormalization", since=(1, 22))
 def convert_lp_norm(ctx: ConvertContext) -> LayerSpec:
-    """LpNormalization(X; axis=-1, p=2) → ``x / ops.norm(x, p, axis, keepdim=True)`` (since 1, 22)."""
+    """LpNormalization(X; axis, p) → ``x / ops.norm(x, p, axis, keepdim=True)`` (since 1, 22)."""
     p = int(ctx.attr("p", 2))
     if p not in (1, 2):
         raise ConversionNotPossible(f"LpNormalization with p={p}")

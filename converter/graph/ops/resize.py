@@ -299,7 +299,8 @@ def _nearest_expr(ctx: ConvertContext, plans: list[_AxisPlan]) -> object:
                 index, np.repeat(np.arange(in_size), factor)):
             x = Call("ops.repeat_interleave", (x, factor, plan.axis))
         else:
-            param = ctx.array_param(f"{ctx.name_hint}_index_axis{plan.axis}", index.astype(np.int64))
+            param = ctx.array_param(f"{ctx.name_hint}_index_axis{plan.axis}",
+                                    index.astype(np.int64))
             x = Call("ops.gather", (x, param, plan.axis))
     return x
 

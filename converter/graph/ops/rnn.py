@@ -137,8 +137,9 @@ def _layer(ctx: ConvertContext, rec: _Recurrence) -> CellDef:
 
 
 def _state(ctx: ConvertContext, rec: _Recurrence, index: int) -> object:
-    """Initial state input ``index`` as ``(num_directions, batch, hidden)``, or None."""
-    if not ctx.has_input(index):
+    """Initial state input ``index`` as ``(num_directions, batch, hidden)``; None when absent
+    or all zeros (the layers' default, and what PyTorch exports as a constant)."""
+    if not ctx.has_input(index) or (ctx.is_const(index) and not np.any(ctx.const(index))):
         return None
     state = ctx.operand(index, inline=False)
     return Call("ops.transpose", (state, (1, 0, 2))) if rec.batch_first else state
@@ -204,30 +205,28 @@ def _comment(ctx: ConvertContext) -> str:
     used = sum(1 for name in ctx.node.output if name)
     if used < 2:
         return ""
-    return "the layer is called once per output (identical calls; graph mode computes it once)"
+    return "one expression per node: the layer runs once for each output taken from it"
 
 
 def _flat_lstm_weights(ctx: ConvertContext, rec: _Recurrence) -> object:
     """The ``ops.LSTM`` weight vector: reordered W, R (all directions), then B = Wb + Rb."""
     h = rec.hidden
 
-    def reorder(matrix: object, axis_rank: int) -> object:
-        def block(start: int, stop: int) -> Item:
-            index = (Slice(), Slice(start, stop)) if axis_rank == 3 else (Slice(), Slice(start, stop))
-            return Item(matrix, index)
-
-        return Call("ops.concat", ((block(0, h), block(2 * h, 4 * h), block(h, 2 * h)), 1))
+    def reorder(matrix: object) -> Call:  # ONNX i o f c → i f c o, along axis 1
+        blocks = [Item(matrix, (Slice(), Slice(start, stop)))
+                  for start, stop in ((0, h), (2 * h, 4 * h), (h, 2 * h))]
+        return Call("ops.concat", (tuple(blocks), 1))
 
     def flat(value: object) -> Call:
         return Call("ops.reshape", (value, (-1,)))
 
-    parts = [flat(reorder(ctx.operand(1, inline=False), 3)),
-             flat(reorder(ctx.operand(2, inline=False), 3))]
+    parts = [flat(reorder(ctx.operand(1, inline=False))),
+             flat(reorder(ctx.operand(2, inline=False)))]
     if ctx.has_input(3):
         b = ctx.operand(3, inline=False)
         summed = BinOp("+", Item(b, (Slice(), Slice(0, 4 * h))),
                        Item(b, (Slice(), Slice(4 * h, 8 * h))))
-        parts.append(flat(reorder(summed, 2)))
+        parts.append(flat(reorder(summed)))
     return Call("ops.reshape", (Call("ops.concat", (tuple(parts),)), (-1, 1, 1)))
 
 
