@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 SERVER = [sys.executable, "-m", "mindconverter.server", "--stdio"]
+SETTLE = 1.5
 
 HEADER = """import torch
 import torch.nn as nn
@@ -217,6 +218,7 @@ async def measure_size(
         timings.add("didOpen→diag", await client.wait(uri, 1, since, False, 300))
         if attempt < repeat - 1:
             client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+            await asyncio.sleep(SETTLE)  # let the closed document's converter batch finish
             continue
         timings.add("didOpen→complete", await client.wait(uri, 1, since, True, 7200))
         await measure_document(client, uri, text, repeat, timings)
@@ -283,6 +285,7 @@ async def run(sizes: list[int], repeat: int) -> str:
         for lines in sizes:
             client = Client()
             await client.start()
+            await asyncio.sleep(SETTLE)  # the server warms up after initialize
             timings = Timings()
             await measure_size(client, Path(tmp), lines, repeat, timings)
             await client.stop()

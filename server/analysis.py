@@ -85,18 +85,30 @@ def analyse(
         convert: Run the AST converter on chunks it has not seen (else: preliminary scan).
         budget: Seconds the converter may run; the rest stays preliminary.
         should_stop: Checked between converted chunks.
-        previous: An analysis of the same text whose parse can be reused.
+        previous: An earlier analysis of the document: reused whole for the same text, and
+            its unchanged statements reused for a new text.
         focus: Only convert the chunks overlapping these 1-based lines (first, last).
         converter: How chunks are converted (default: in this process).
     """
-    if previous is not None and previous.text == text:
-        script = previous.script
-    else:
-        script = analyse_script(text, find_report(text, path, settings, reports))
+    with paused_gc():
+        if previous is not None and previous.text == text:
+            script = previous.script
+        else:
+            report = find_report(text, path, settings, reports)
+            script = analyse_script(text, report, previous=previous.script if previous else None)
+        torch = None
+        if script.tree is not None and mentions_torch(script):
+            torch = analyse_torch(
+                script,
+                settings.target,
+                torch_cache,
+                convert=convert,
+                budget=budget,
+                should_stop=should_stop,
+                focus=focus,
+                converter=converter,
+            )
     report = script.report
-    torch = None
-    if script.tree is not None and mentions_torch(script):
-        torch = analyse_torch(script, settings.target, torch_cache, convert, budget, should_stop)
     trust = bool(report and path and lines_match(path, text, report))
     return DocumentAnalysis(version=version, script=script, torch=torch, trust_lines=trust)
 

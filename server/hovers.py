@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from lsprotocol import types
+from mindconverter.converter.issues import ConversionIssue
 from mindconverter.converter.report import NodeTrace
 from mindconverter.server.analysis import DocumentAnalysis
 from mindconverter.server.mapping_info import doc_link, torch_counterparts, torch_entry
@@ -106,6 +107,19 @@ def trace_section(report: ReportIndex, traces: Sequence[NodeTrace]) -> str:
     return "  \n".join(lines)
 
 
+def _issue_at(issues: Sequence[ConversionIssue], line: int, col: int) -> ConversionIssue | None:
+    """The innermost converter finding covering a source position."""
+    best = None
+    for issue in issues:
+        r = issue.range
+        if (r.start_line, r.start_col) <= (line, col) <= (r.end_line, r.end_col) and (
+            best is None
+            or (r.start_line, r.start_col) >= (best.range.start_line, best.range.start_col)
+        ):
+            best = issue
+    return best
+
+
 def _placeholder_at(script: ScriptAnalysis, line: int, col: int) -> Placeholder | None:
     for placeholder in script.placeholders:
         for rng in (placeholder.statement, *(s.range for s in placeholder.calls)):
@@ -185,11 +199,16 @@ def hover_at(
     sections: list[str] = []
     rng = None
     name = name_at(script.tree, line, byte_col)
-    if name is not None:
-        api = _api_section(name, script.imports, tier)
-        if api is not None:
-            sections.append(api)
-            rng = to_lsp_range(script.lines, ast_range(script.lines, name.node), encoding)
+    api = _api_section(name, script.imports, tier) if name is not None else None
+    if api is not None and name is not None:
+        sections.append(api)
+        rng = to_lsp_range(script.lines, ast_range(script.lines, name.node), encoding)
+    elif analysis.torch is not None:
+        issue = _issue_at(analysis.torch.issues, line, col)
+        entry = torch_entry(issue.source_api, tier) if issue is not None else None
+        if issue is not None and entry is not None:  # e.g. a tensor method the converter typed
+            sections.append(mapping_section(issue.source_api, entry, tier))
+            rng = to_lsp_range(script.lines, issue.range, encoding)
     placeholder = _placeholder_at(script, line, col)
     if placeholder is not None:
         sections.append(placeholder_section(script, placeholder))

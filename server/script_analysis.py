@@ -9,6 +9,7 @@ from mindconverter.server.names import import_map
 from mindconverter.server.op_records import OpRecord, record_for
 from mindconverter.server.placeholders import Placeholder, find_placeholders
 from mindconverter.server.positions import split_lines
+from mindconverter.server.reparse import reparse
 from mindconverter.server.reports import ReportIndex
 
 MARKERS = ("UnconvertedOp", "onnx.")
@@ -65,7 +66,10 @@ def parse(text: str) -> tuple[ast.Module | None, str | None]:
 
 
 def analyse_script(
-    text: str, report: ReportIndex | None = None, tree: ast.Module | None = None
+    text: str,
+    report: ReportIndex | None = None,
+    tree: ast.Module | None = None,
+    previous: ScriptAnalysis | None = None,
 ) -> ScriptAnalysis:
     """Parse a script and find its placeholders.
 
@@ -73,9 +77,13 @@ def analyse_script(
         text: The document text.
         report: The report beside the script (placeholders are found without it).
         tree: An already parsed module for ``text`` (saves a parse).
+        previous: The analysis of an earlier version: its statements away from the edit are
+            reused (see :mod:`mindconverter.server.reparse`).
     """
     lines = split_lines(text)
     error = None
+    if tree is None and previous is not None and previous.tree is not None:
+        tree = reparse(previous.tree, previous.lines, lines)
     if tree is None:
         tree, error = parse(text)
     if tree is None:

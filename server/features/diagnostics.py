@@ -113,12 +113,15 @@ async def run_diagnostics(ls: MindConverterServer, uri: str, delay: float) -> No
     document = ls.workspace.get_text_document(uri)
     version, text = document.version, document.source
     loop = asyncio.get_running_loop()
+    state = ls.state(uri)
+    previous = state.analysis if state.analysis is not None and state.analysis.parsed else None
     analysis = await loop.run_in_executor(
-        ls.thread_pool, analyse_text, ls, uri, text, version, False
+        ls.thread_pool, analyse_text, ls, uri, text, version, False, previous
     )
     while _current(ls, uri, version):
         state = ls.state(uri)
-        state.analysis = analysis
+        if analysis.parsed or state.analysis is None:
+            state.analysis = analysis
         if analysis.parsed:
             state.published = diagnostics_for(analysis, ls.settings, uri, ls.encoding)
         publish(ls, uri, state.published, version)

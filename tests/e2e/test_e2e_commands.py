@@ -168,3 +168,17 @@ async def test_cancelled_conversion_stops_and_writes_nothing(
     assert [e.message for e in ended()] == ["cancelled"]
     assert not (out / "net.py").exists()
     assert not list(tmp_path.glob(".mindconverter-*"))  # the worker discarded its staging
+
+
+async def test_inspect_model(client: LanguageClient, model_file: Path, tmp_path: Path) -> None:
+    info = await client.workspace_execute_command_async(
+        command("mindconverter.inspectModel", model_file.as_uri())
+    )
+    assert info["format"] == "onnx" and info["opset"] == 13
+    assert info["inputs"] == [{"name": "x", "shape": [1, 3, 8, 8], "dtype": "float32"}]
+    assert [o["name"] for o in info["outputs"]] == ["y"]
+    with pytest.raises(JsonRpcException, match="MC10"):
+        (tmp_path / "bad.onnx").write_bytes(b"not a model")
+        await client.workspace_execute_command_async(
+            command("mindconverter.inspectModel", str(tmp_path / "bad.onnx"))
+        )

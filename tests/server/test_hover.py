@@ -56,6 +56,15 @@ def test_plain_text_for_clients_without_markdown() -> None:
     assert text is not None and "`" not in text and "**" not in text
 
 
+def test_tensor_methods_use_the_converters_typing() -> None:
+    from tests.server.torch_samples import MODEL
+
+    line = MODEL.splitlines()[13]  # x = x.view(x.size(0), -1)
+    assert ".view(" in line
+    text = hover(MODEL, 13, line.index("view") + 1)
+    assert text is not None and "**torch.Tensor.view** → `mindspore.Tensor.view`" in text
+
+
 def test_nothing_to_say() -> None:
     assert hover(TORCH, 2, 0) is None
     assert hover("x = (", 0, 1) is None

@@ -111,3 +111,19 @@ def test_a_chunk_left_unchanged_is_reported_at_its_line() -> None:
     notes = [i for i in analysis.issues if i.code == "MC-A015"]
     assert [(n.range.start_line, n.kind) for n in notes] == [(6, "note")]
     assert all(i.range.start_line not in range(7, 18) for i in analysis.issues)  # none inside
+
+
+def test_document_analysis_passes_the_converter_and_focus_through() -> None:
+    from mindconverter.server.analysis import analyse
+    from mindconverter.server.settings import Settings
+
+    convert, calls = counting_converter()
+    cache = TorchCache()
+    focused = analyse(MODEL, None, Settings(), torch_cache=cache, focus=(21, 21), converter=convert)
+    assert len(calls) == 1 and focused.torch.pending == 1
+    edited = MODEL.replace("(10, 20", "(11, 20")
+    again = analyse(
+        edited, None, Settings(), torch_cache=cache, converter=convert, previous=focused
+    )
+    assert again.torch.complete and len(calls) == 2
+    assert again.script.tree.body[-1] is focused.script.tree.body[-1]  # re-parsed incrementally

@@ -87,12 +87,13 @@ def convert_leaky_relu(ctx: ConvertContext) -> LayerSpec:
 
 @register("Clip", since=(1, 6, 11, 12, 13))
 def convert_clip(ctx: ConvertContext) -> LayerSpec:
-    """Clip(X, min?, max?) → ``ops.clamp`` (since 1, 6, 11, 12, 13; bounds must be constant)."""
+    """Clip(X, min?, max?) → ``ops.clamp`` (since 1, 6, 11, 12, 13; bounds constant or not)."""
     if ctx.opset < 11:
         low, high = ctx.attr("min"), ctx.attr("max")
     else:
-        low = ctx.const(1).item() if ctx.has_input(1) else None
-        high = ctx.const(2).item() if ctx.has_input(2) else None
+        low, high = (_clip_bound(ctx, i) for i in (1, 2))
+        if isinstance(low, Ref) or isinstance(high, Ref):  # bounds computed at run time
+            return call("ops.clamp", Ref(0), low, high)
     if low is None and high is None:
         return LayerSpec(Ref(0))
     if ctx.dtype(0).kind == "f":
@@ -105,6 +106,12 @@ def convert_clip(ctx: ConvertContext) -> LayerSpec:
     if low is None:
         return call("ops.clamp", Ref(0), max=high)
     return call("ops.clamp", Ref(0), low, high)
+
+
+def _clip_bound(ctx: ConvertContext, index: int) -> Any:
+    if not ctx.has_input(index):
+        return None
+    return ctx.const(index).item() if ctx.is_const(index) else Ref(index)
 
 
 @register("HardSigmoid", since=(1, 6))

@@ -96,7 +96,7 @@ def _functional_conv(ctx: ConvertContext, n: int, pads: list[int]) -> LayerSpec:
         ("groups", int(ctx.attr("group", 1))),
     ]
     kwargs = [(k, v) for k, v in kwargs if not _is_default(k, v)]
-    args = (x, ctx.operand(1, inline=False))
+    args: tuple[object, ...] = (x, ctx.operand(1, inline=False))
     if ctx.has_input(2):
         args += (ctx.operand(2, inline=False),)
     return LayerSpec(Call(f"ops.conv{n}d", args, tuple(kwargs)))
@@ -227,8 +227,9 @@ def _ms_pads(pads: list[int]) -> int | tuple[int, ...]:
 
 
 def _one(values: list[int] | tuple[int, ...]) -> int | tuple[int, ...]:
-    values = int_tuple(values)
-    return values[0] if len(set(values)) == 1 else values
+    """One int when all values agree, else the tuple."""
+    ints = int_tuple(values)
+    return ints[0] if len(set(ints)) == 1 else ints
 
 
 def _is_default(key: str, value: object) -> bool:

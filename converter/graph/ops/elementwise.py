@@ -81,8 +81,23 @@ def operands(ctx: ConvertContext) -> list[Any]:
 @register("Sub", since=(1, 6, 7, 13, 14))
 @register("Mul", since=(1, 6, 7, 13, 14))
 def convert_arith(ctx: ConvertContext) -> LayerSpec:
-    """Add/Sub/Mul(A, B) → ``a + b`` / ``a - b`` / ``a * b`` (since 1, 6, 7, 13, 14)."""
-    return LayerSpec(BinOp(_BINARY[ctx.node.op_type], operand(ctx, 0), operand(ctx, 1)))
+    """Add/Sub/Mul(A, B) → ``a + b`` / ``a - b`` / ``a * b`` (since 1, 6, 7, 13, 14).
+
+    Graph mode has no uint32/uint64 Sub kernel on CPU: those subtract in int64, which wraps
+    modulo 2**64 exactly like the unsigned types, and cast back.
+    """
+    op = _BINARY[ctx.node.op_type]
+    dtype = ctx.out_dtype(0)
+    if op == "-" and dtype.name in ("uint32", "uint64"):
+        a, b = (widened(ctx, i, "int64") for i in (0, 1))
+        return LayerSpec(astype(BinOp("-", a, b), dtype))
+    return LayerSpec(BinOp(op, operand(ctx, 0), operand(ctx, 1)))
+
+
+def widened(ctx: ConvertContext, index: int, dtype: str) -> Any:
+    """Input ``index`` cast to ``dtype`` (a one-element constant stays a Python literal)."""
+    expr = ctx.operand(index)
+    return expr if isinstance(expr, (bool, int, float)) else astype(expr, dtype)
 
 
 @register("Div", since=(1, 6, 7, 13, 14))
@@ -153,20 +168,30 @@ def convert_mod(ctx: ConvertContext) -> LayerSpec:
     """
     fmod = int(ctx.attr("fmod", 0))
     dtype = ctx.out_dtype(0)
+    if dtype.kind == "u":  # both rules agree on unsigned values
+        return LayerSpec(_unsigned_mod(ctx, dtype))
     guard = dtype.kind == "f" and (not ctx.is_const(1) or bool(np.isinf(ctx.const(1)).any()))
     a, b = (_tensor_operand(ctx, i) if guard else operand(ctx, i) for i in (0, 1))
-    if fmod:
-        expr: Any = Call("ops.fmod", (a, b))
-    elif dtype.name in _SCALAR_AS_TENSOR:  # no FloorMod kernel for uint16/32/64
-        expr = Call("ops.remainder", (a, b))
-    else:
-        expr = BinOp("%", a, b)
+    expr: Any = Call("ops.fmod", (a, b)) if fmod else BinOp("%", a, b)
     if not guard:
         return LayerSpec(expr)
     at_inf = BinOp("&", Call("ops.isinf", (b,)), Call("ops.isfinite", (a,)))
     kept = a if fmod else Call("ops.where", (BinOp("<", BinOp("*", a, b), 0), b, a))
     return LayerSpec(Call("ops.where", (at_inf, kept, expr)),
                      comment="ONNX Mod by an infinite divisor keeps the dividend")
+
+
+def _unsigned_mod(ctx: ConvertContext, dtype: np.dtype) -> Any:
+    """Unsigned remainder with the kernels MindSpore's CPU has in both modes.
+
+    ``%`` (FloorMod) only exists for uint8; graph mode also lacks uint32/uint64 ``ops.remainder``:
+    uint32 goes exactly through int64, uint64 has no wider type (PyNative only).
+    """
+    if dtype.name == "uint32":
+        a, b = (widened(ctx, i, "int64") for i in (0, 1))
+        return astype(Call("ops.remainder", (a, b)), dtype)
+    a, b = operand(ctx, 0), operand(ctx, 1)
+    return BinOp("%", a, b) if dtype.name == "uint8" else Call("ops.remainder", (a, b))
 
 
 @register("BitShift", since=(11, 28))

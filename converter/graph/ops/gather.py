@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 from mindconverter.converter.graph.context import ConvertContext
-from mindconverter.converter.graph.ops.common import call, norm_axis
+from mindconverter.converter.graph.ops.common import norm_axis
+from mindconverter.converter.graph.ops.shape import widened
 from mindconverter.converter.graph.registry import ConversionNotPossible, register
 from mindconverter.converter.graph.spec import (
     BinOp,
@@ -23,6 +24,7 @@ from mindconverter.converter.graph.spec import (
     Ref,
     Slice,
     TupleOf,
+    kw,
 )
 
 
@@ -53,21 +55,22 @@ def convert_gather(ctx: ConvertContext) -> LayerSpec:
     rank = ctx.rank(0)
     axis = norm_axis(int(ctx.attr("axis", 0)), rank)
     if not ctx.is_const(1):
-        return call("ops.gather", Ref(0), Ref(1), axis)
+        return widened(ctx, lambda x: Call("ops.gather", (x(0), Ref(1), axis)))
     dim = ctx.shape(0)[axis]
-    values = ctx.const(1).astype(np.int64)
-    values = np.where(values < 0, values + dim, values)
+    original = ctx.const(1).astype(np.int64)
+    values = np.where(original < 0, original + dim, original)
     lead: tuple[Any, ...] = (Slice(),) * axis
     if axis >= 2 and axis == rank - 1:
         lead = (Ellipsis,)
     if values.ndim == 0:
-        index = int(values)
+        index = int(original)  # Python reads an in-range negative index as ONNX does
     elif values.size == 1 and values.ndim == 1:
         index = Slice(int(values[0]) or None, int(values[0]) + 1)
     else:
         index = _progression(values)
     if index is None:
-        return call("ops.gather", Ref(0), _wrapped_const(ctx, 1, dim), axis)
+        indices = _wrapped_const(ctx, 1, dim)
+        return widened(ctx, lambda x: Call("ops.gather", (x(0), indices, axis)))
     return LayerSpec(Item(Ref(0), (*lead, index) if lead else index))
 
 
@@ -75,7 +78,7 @@ def convert_gather(ctx: ConvertContext) -> LayerSpec:
 def convert_gather_elements(ctx: ConvertContext) -> LayerSpec:
     """GatherElements(data, indices; axis=0) → ``ops.gather_elements`` (since 11, 13)."""
     axis = norm_axis(int(ctx.attr("axis", 0)), ctx.rank(0))
-    return call("ops.gather_elements", Ref(0), axis, Ref(1))
+    return widened(ctx, lambda x: Call("ops.gather_elements", (x(0), axis, Ref(1))))
 
 
 def _nd_indices(ctx: ConvertContext, index: int, batch_dims: int) -> Any:
@@ -102,7 +105,7 @@ def convert_gather_nd(ctx: ConvertContext) -> LayerSpec:
         grid = _batch_grid(ctx.shape(1)[:-1], batch_dims, ctx.dtype(1))
         coords = ctx.array_param(ctx.node.input[1] + "_batch", grid)
         indices = Call("ops.cat", (TupleOf((coords, indices)), -1))
-    return call("ops.gather_nd", Ref(0), indices)
+    return widened(ctx, lambda x: Call("ops.gather_nd", (x(0), indices)))
 
 
 def _batch_grid(shape: tuple[int, ...], batch_dims: int, dtype: np.dtype) -> np.ndarray:
@@ -123,7 +126,8 @@ def convert_scatter_nd(ctx: ConvertContext) -> LayerSpec:
     reduction = ctx.attr("reduction", "none")
     if reduction not in _ND_SCATTER:
         raise ConversionNotPossible(f"ScatterND reduction '{reduction}'")
-    return call(_ND_SCATTER[reduction], Ref(0), _nd_indices(ctx, 1, 0), Ref(2))
+    indices = _nd_indices(ctx, 1, 0)
+    return widened(ctx, lambda x: Call(_ND_SCATTER[reduction], (x(0), indices, x(2))), (0, 2))
 
 
 @register("Scatter", since=(9, 11))
@@ -138,11 +142,13 @@ def convert_scatter_elements(ctx: ConvertContext) -> LayerSpec:
     axis = norm_axis(int(ctx.attr("axis", 0)), rank)
     reduction = ctx.attr("reduction", "none")
     if reduction in ("none", "add"):
-        extra = {} if reduction == "none" else {"reduction": reduction}
-        return call("ops.tensor_scatter_elements", Ref(0), Ref(1), Ref(2), axis, **extra)
+        extra = kw() if reduction == "none" else kw(reduction=reduction)
+        return widened(ctx, lambda x: Call("ops.tensor_scatter_elements",
+                                           (x(0), Ref(1), x(2), axis), extra), (0, 2))
     if reduction not in _ND_SCATTER:
         raise ConversionNotPossible(f"ScatterElements reduction '{reduction}'")
-    return call(_ND_SCATTER[reduction], Ref(0), _element_coords(ctx, axis), Ref(2))
+    coords = _element_coords(ctx, axis)
+    return widened(ctx, lambda x: Call(_ND_SCATTER[reduction], (x(0), coords, x(2))), (0, 2))
 
 
 def _element_coords(ctx: ConvertContext, axis: int) -> Any:
@@ -166,16 +172,16 @@ def _element_coords(ctx: ConvertContext, axis: int) -> Any:
 @register("Where", since=(9, 16))
 def convert_where(ctx: ConvertContext) -> LayerSpec:
     """Where(condition, X, Y) → ``ops.where`` (since 9, 16)."""
-    return call("ops.where", Ref(0), _value(ctx, 1), _value(ctx, 2))
+    literals = {i: ctx.operand(i) for i in (1, 2) if _literal_ok(ctx, i)}
+    return widened(ctx, lambda x: Call("ops.where", (
+        Ref(0), *(literals.get(i, x(i)) for i in (1, 2)))), (1, 2))
 
 
-def _value(ctx: ConvertContext, index: int) -> Any:
-    """A scalar constant as a literal (it takes the other operand's dtype), else the tensor."""
+def _literal_ok(ctx: ConvertContext, index: int) -> bool:
+    """A scalar constant may be a literal: it takes the other (run-time) operand's dtype."""
     other = 3 - index
-    if ctx.is_const(index) and ctx.const(index).size == 1 and not ctx.is_const(other) \
-            and ctx.dtype(other) == ctx.dtype(index) and ctx.const(index).ndim <= ctx.rank(0):
-        return ctx.operand(index)
-    return Ref(index)
+    return (ctx.is_const(index) and ctx.const(index).size == 1 and not ctx.is_const(other)
+            and ctx.dtype(other) == ctx.dtype(index) and ctx.const(index).ndim <= ctx.rank(0))
 
 
 @register("NonZero", since=(9, 13))
@@ -183,24 +189,24 @@ def convert_nonzero(ctx: ConvertContext) -> LayerSpec:
     """NonZero(X) → ``ops.nonzero(x).T`` (since 9, 13)."""
     if ctx.rank(0) == 0:
         raise ConversionNotPossible("NonZero of a scalar")
-    return LayerSpec(Call("ops.transpose", (Call("ops.nonzero", (Ref(0),)), (1, 0))))
+    return widened(ctx, lambda x: Call("ops.transpose", (Call("ops.nonzero", (x(0),)), (1, 0))),
+                   cast_back=False)
 
 
 @register("Compress", since=(9, 11, 28))
 def convert_compress(ctx: ConvertContext) -> LayerSpec:
     """Compress(input, condition; axis?) → ``ops.gather`` of the selected indices (9, 11, 28)."""
     axis = ctx.attr("axis")
-    data: Any = Ref(0)
-    if axis is None:
-        data, axis = Method(Ref(0), "reshape", (-1,)), 0
-    else:
-        axis = norm_axis(int(axis), ctx.rank(0))
     if ctx.is_const(1):
         picked = np.flatnonzero(ctx.const(1)).astype(np.int64)
-        index = ctx.array_param(ctx.node.input[1] + "_indices", picked)
+        index: Any = ctx.array_param(ctx.node.input[1] + "_indices", picked)
     else:
         index = Method(Call("ops.nonzero", (Ref(1),)), "reshape", (-1,))
-    return call("ops.gather", data, index, axis)
+    if axis is None:
+        return widened(ctx, lambda x: Call("ops.gather",
+                                           (Method(x(0), "reshape", (-1,)), index, 0)))
+    axis = norm_axis(int(axis), ctx.rank(0))
+    return widened(ctx, lambda x: Call("ops.gather", (x(0), index, axis)))
 
 
 @register("Unique", since=(11, 28))
@@ -211,9 +217,13 @@ def convert_unique(ctx: ConvertContext) -> LayerSpec:
         raise ConversionNotPossible(
             "Unique with axis or with indices/inverse_indices/counts outputs needs several "
             "statements (sort, unique_consecutive, scatter)")
-    values: Any = Item(Call("ops.unique", (Method(Ref(0), "reshape", (-1,)),)), 0)
-    if int(ctx.attr("sorted", 1)):
-        values = Item(Call("ops.sort", (values,)), 0)
+    ordered = bool(int(ctx.attr("sorted", 1)))
+
+    def build(x: Any) -> Any:
+        values = Item(Call("ops.unique", (Method(x(0), "reshape", (-1,)),)), 0)
+        return Item(Call("ops.sort", (values,)), 0) if ordered else values
+
+    spec = widened(ctx, build)
     if ctx.n_outputs == 1:
-        return LayerSpec(values)
-    return LayerSpec(TupleOf((values, *([None] * (ctx.n_outputs - 1)))))
+        return spec
+    return LayerSpec(TupleOf((spec.expr, *([None] * (ctx.n_outputs - 1)))))

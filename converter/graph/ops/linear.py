@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from mindconverter.converter.graph.context import ConvertContext
 from mindconverter.converter.graph.registry import ConversionNotPossible, register
+from mindconverter.converter.graph.render import ms_dtype_name
 from mindconverter.converter.graph.spec import (
     BinOp,
     Call,
@@ -222,4 +223,7 @@ def convert_einsum(ctx: ConvertContext) -> LayerSpec:
     result = result.transpose(output)
     if narrow:
         return LayerSpec(Method(result.expr, "astype", (DType("bfloat16"),)))
+    dtype = ctx.dtype(0)
+    if dtype.kind in "biu" and "ops.sum" in repr(result.expr):  # sums widen small integers
+        return LayerSpec(Method(result.expr, "astype", (DType(ms_dtype_name(dtype)),)))
     return LayerSpec(result.expr)

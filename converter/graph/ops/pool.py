@@ -109,8 +109,9 @@ def _pad_arg(pads: list[int], n: int) -> tuple[int, ...]:
 
 
 def _one(values: tuple[int, ...] | list[int]) -> int | tuple[int, ...]:
-    values = int_tuple(values)
-    return values[0] if len(set(values)) == 1 else values
+    """One int when all values agree, else the tuple."""
+    ints = int_tuple(values)
+    return ints[0] if len(set(ints)) == 1 else ints
 
 
 def _lowest(dtype: np.dtype) -> float | int:

@@ -323,13 +323,13 @@ def _matrix_expr(ctx: ConvertContext, attrs: _Resize, plans: list[_AxisPlan]) ->
         else:
             moved = Call("ops.swapaxes", (x, axis, -2))
             x = Call("ops.swapaxes", (Call("ops.matmul", (weights, moved)), axis, -2))
-    masks = [p for p in plans if p.extrapolated is not None]
+    masks = [(p.axis, p.extrapolated) for p in plans if p.extrapolated is not None]
     if masks and attrs.extrapolation != 0.0:
         inside = np.ones([1] * rank)
-        for plan in masks:
+        for axis, outside in masks:
             shape = [1] * rank
-            shape[plan.axis] = -1
-            inside = inside * (~plan.extrapolated).reshape(shape)
+            shape[axis] = -1
+            inside = inside * (~outside).reshape(shape)
         fill = ctx.array_param(f"{ctx.name_hint}_extrapolation",
                                ((1 - inside) * attrs.extrapolation).astype(dtype))
         x = BinOp("+", x, fill)
@@ -414,8 +414,34 @@ def convert_grid_sample(ctx: ConvertContext) -> LayerSpec:
         raise ConversionNotPossible(f"GridSample mode {mode!r} has no MindSpore CPU kernel")
     padding = str(ctx.attr("padding_mode", "zeros"))
     align = bool(ctx.attr("align_corners", 0))
-    return LayerSpec(Call("ops.grid_sample", (Ref(0), Ref(1)),
-                          kw(mode=_GRID_MODES[mode], padding_mode=padding, align_corners=align)))
+    grid: object = Ref(1)
+    comment = ""
+    if mode == "nearest" and ctx.dtype(1) == np.float32:
+        grid = _nearest_ties_to_even(ctx, align)
+        comment = "grid nudged off exact ties: ONNX rounds them to even, MindSpore away from zero"
+    return LayerSpec(Call("ops.grid_sample", (Ref(0), grid),
+                          kw(mode=_GRID_MODES[mode], padding_mode=padding, align_corners=align)),
+                     comment=comment)
+
+
+def _nearest_ties_to_even(ctx: ConvertContext, align: bool) -> object:
+    """The grid moved 1/1000 pixel towards ``round(pixel)`` (half to even, like ONNX).
+
+    Away from ties this keeps the nearest pixel; on an exact tie it picks the even one, which
+    MindSpore's own rounding would not.
+    """
+    sizes = [float(d) for d in reversed(ctx.shape(0)[2:])]  # grid order: x (W), y (H), z (D)
+    if align:
+        scale = np.array([(d - 1) / 2 if d > 1 else 1.0 for d in sizes], np.float32)
+        pixel = BinOp("*", BinOp("+", Ref(1), 1), ctx.array_param(
+            f"{ctx.name_hint}_pixels_per_unit", scale))
+    else:
+        scale = np.array([d / 2 for d in sizes], np.float32)
+        pixel = BinOp("-", BinOp("*", BinOp("+", Ref(1), 1), ctx.array_param(
+            f"{ctx.name_hint}_pixels_per_unit", scale)), 0.5)
+    step = BinOp("-", Call("ops.round", (pixel,)), pixel)
+    return BinOp("+", Ref(1), BinOp("*", step, ctx.array_param(
+        f"{ctx.name_hint}_tie_break", (1e-3 / scale).astype(np.float32))))
 
 
 @register("RoiAlign", since=(10, 16, 22))

@@ -13,6 +13,7 @@ are not converted.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -193,6 +194,10 @@ def _layer_spec(ctx: ConvertContext, rec: _Recurrence) -> LayerSpec:
                                  c0 if c0 is not None else _zeros_state(ctx, rec))))
     elif h0 is not None:
         args.append(h0)
+    if not _full_lengths(ctx, rec):
+        if len(args) == 1:
+            args.append(None)
+        args.append(ctx.operand(4, inline=False))
     call = LayerCall(tuple(args))
     if rec.op == "LSTM":
         out = _outputs(ctx, rec, Item(call, 0), Item(Item(call, 1), 0), Item(Item(call, 1), 1))
@@ -248,18 +253,21 @@ def _primitive_lstm(ctx: ConvertContext, rec: _Recurrence) -> LayerSpec:
         if rec.reverse:
             y = Call("ops.flip", (y, (0,)))
         y = Call("ops.transpose", (y, (1, 0, 2)))
-        rec = _Recurrence(**{**rec.__dict__, "reverse": False})
+        rec = dataclasses.replace(rec, reverse=False)
     return LayerSpec(_outputs(ctx, rec, y, Item(call, 1), Item(call, 2)), cell,
                      comment=_comment(ctx))
 
 
 def _convert(ctx: ConvertContext) -> LayerSpec:
     rec = _recurrence(ctx)
-    if not _full_lengths(ctx, rec):
-        raise ConversionNotPossible(f"{rec.op} with per-sequence lengths is not supported")
+    full = _full_lengths(ctx, rec)
+    if not full and rec.reverse:
+        raise ConversionNotPossible(f"reverse {rec.op} with per-sequence lengths")
     weights_const = all(ctx.is_const(i) for i in (1, 2, 3) if ctx.has_input(i))
     if weights_const and ctx.dtype(0) == np.float32:
         return _layer_spec(ctx, rec)
+    if not full:
+        raise ConversionNotPossible(f"{rec.op} with run-time weights and per-sequence lengths")
     if rec.op == "LSTM" and ctx.dtype(0) == np.float32:
         return _primitive_lstm(ctx, rec)
     raise ConversionNotPossible(f"{rec.op} weights computed at run time are not supported")

@@ -11,6 +11,7 @@ are not constants.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -45,6 +46,27 @@ def ms_dtype(dtype: Any) -> DType:
     if name not in NP_TO_MS:
         raise ConversionNotPossible(f"MindSpore has no {name} tensors")
     return DType(NP_TO_MS[name])
+
+
+_WIDER = {"bfloat16": "float32", "bool": "int32"}
+Operand = Callable[[int], Any]
+
+
+def widened(ctx: ConvertContext, build: Callable[[Operand], Any], inputs: tuple[int, ...] = (0,),
+            lacking: tuple[str, ...] = ("bfloat16",), cast_back: bool = True) -> LayerSpec:
+    """``build(operand)``, where ``operand(i)`` is input ``i``; inputs whose dtype the MindSpore
+    CPU kernel lacks are cast to a wider type (bfloat16 → float32, bool → int32: exact) and the
+    result is cast back."""
+    odd = next((ctx.dtype(i) for i in inputs if ctx.dtype(i).name in lacking), None)
+    if odd is None:
+        return LayerSpec(build(Ref))
+    via = DType(_WIDER[odd.name])
+
+    def operand(i: int) -> Any:
+        return Call("ops.cast", (Ref(i), via)) if i in inputs else Ref(i)
+
+    expr = build(operand)
+    return LayerSpec(Call("ops.cast", (expr, ms_dtype(odd))) if cast_back else expr)
 
 
 def _const_axes(ctx: ConvertContext, index: int, rank: int) -> tuple[int, ...] | None:
@@ -85,7 +107,7 @@ def convert_flatten(ctx: ConvertContext) -> LayerSpec:
     """Flatten(X; axis=1) → ``ops.flatten`` (axis 1) or ``ops.reshape`` (since 1 … 25)."""
     rank = ctx.rank(0)
     axis = int(ctx.attr("axis", 1))
-    if (axis + rank if axis < 0 else axis) == 1 and rank > 2:
+    if (axis + rank if axis < 0 else axis) == 1 and rank > 2 and ctx.dtype(0).name != "bfloat16":
         return call("ops.flatten", Ref(0))
     return _reshape_to_output(ctx)
 
@@ -144,7 +166,7 @@ def convert_tile(ctx: ConvertContext) -> LayerSpec:
         reps = tuple(o // i if i else 1 for o, i in zip(ctx.out_shape(0), ctx.shape(0)))
     if all(r == 1 for r in reps):
         return LayerSpec(Ref(0))
-    return call("ops.tile", Ref(0), reps)
+    return widened(ctx, lambda x: Call("ops.tile", (x(0), reps)))
 
 
 # -- joining and splitting -------------------------------------------------------------------
@@ -175,14 +197,21 @@ def convert_split(ctx: ConvertContext) -> LayerSpec:
 
 # -- slicing and padding ---------------------------------------------------------------------
 def _slice_bounds(start: int, end: int, step: int, dim: int) -> Slice:
-    """ONNX Slice bounds on one axis as a Python slice with the same meaning."""
+    """ONNX Slice bounds on one axis as a Python slice with the same meaning.
+
+    With a positive step, in-range negative bounds are kept (``x[..., -1:]``): Python and ONNX
+    read them alike. Negative steps get explicit bounds (PyNative mishandles stops < -dim).
+    """
     if step == 0:
         raise ConversionNotPossible("Slice step 0")
+    raw_start, raw_end = start, end
     start = start + dim if start < 0 else start
     end = end + dim if end < 0 else end
     if step > 0:
         start, end = min(max(start, 0), dim), min(max(end, 0), dim)
-        return Slice(start or None, None if end == dim else end, None if step == 1 else step)
+        begin = raw_start if -dim <= raw_start < 0 else start or None
+        stop = raw_end if -dim <= raw_end < 0 else None if end == dim else end
+        return Slice(begin, stop, None if step == 1 else step)
     start, end = min(max(start, 0), dim - 1), min(max(end, -1), dim - 1)
     return Slice(None if start == dim - 1 else start, None if end < 0 else end, step)
 
@@ -223,7 +252,10 @@ def convert_slice(ctx: ConvertContext) -> LayerSpec:
             slices[axis] = bounds
     if not slices:
         return LayerSpec(Ref(0))
-    return LayerSpec(Item(Ref(0), _slice_index(slices, rank)))
+    index = _slice_index(slices, rank)
+    if all(b.step is None or b.step > 0 for b in slices.values()):
+        return LayerSpec(Item(Ref(0), index))
+    return widened(ctx, lambda x: Item(x(0), index))
 
 
 def _full_vector(axes: Any, values: Any, default: Any) -> Any:
@@ -257,7 +289,7 @@ def _runtime_slice(ctx: ConvertContext) -> LayerSpec:
         strides = _full_vector(axes, ctx.operand(4, inline=False), strides)
         low = Call("ms.Tensor", ([-d for d in shape], dtype))
         begin = Call("ops.clamp", (begin, low, Call("ms.Tensor", ([d - 1 for d in shape], dtype))))
-    return call("ops.strided_slice", Ref(0), begin, end, strides)
+    return widened(ctx, lambda x: Call("ops.strided_slice", (x(0), begin, end, strides)))
 
 
 _PAD_MODES = {"reflect": "reflect", "edge": "replicate", "wrap": "circular"}
@@ -307,27 +339,31 @@ def convert_pad(ctx: ConvertContext) -> LayerSpec:
         return _runtime_pad(ctx, mode, rank)
     if not pads.any():
         return LayerSpec(Ref(0))
-    padded = [d for d in range(rank) if pads[:, d].any()]
-    first = padded[0]
+    first = min(d for d in range(rank) if pads[:, d].any())
+    if mode != "constant" and pads.min() < 0:
+        raise ConversionNotPossible(f"negative pads in '{mode}' mode")
     padding = tuple(int(v) for d in reversed(range(first, rank)) for v in pads[:, d])
+    return _pad(ctx, padding, rank - first, mode)
+
+
+def _pad(ctx: ConvertContext, padding: Any, n_padded: int, mode: str) -> LayerSpec:
+    """``ops.pad``; reflect/replicate/circular pad at most rank - 1 (≤ 3) trailing dims."""
+    rank = ctx.rank(0)
     if mode == "constant":
         value = _pad_value(ctx)
-        extra = {} if isinstance(value, (int, float)) and value == 0 else {"value": value}
-        return call("ops.pad", Ref(0), padding, **extra)
-    return _mode_pad(ctx, Ref(0), padding, rank - first, rank, mode, pads.min() < 0)
-
-
-def _mode_pad(ctx: ConvertContext, x: Any, padding: Any, n_padded: int, rank: int, mode: str,
-              negative: bool) -> LayerSpec:
-    """``ops.pad`` in reflect/replicate/circular mode, which pads at most rank-1 (≤ 3) dims."""
-    if negative:
-        raise ConversionNotPossible(f"negative pads in '{mode}' mode")
+        if isinstance(value, Ref):
+            return widened(ctx, lambda x: Call("ops.pad", (x(0), padding), kw(value=x(2))), (0, 2))
+        extra = kw(value=value) if value != 0 else ()
+        return widened(ctx, lambda x: Call("ops.pad", (x(0), padding), extra))
     if n_padded > 3:
         raise ConversionNotPossible(f"'{mode}' padding of {n_padded} dimensions")
+    options = kw(mode=_PAD_MODES[mode])
+    lacking = ("bfloat16", "bool")
     if n_padded < rank:
-        return call("ops.pad", x, padding, mode=_PAD_MODES[mode])
-    lifted = Call("ops.expand_dims", (x, 0))
-    return LayerSpec(Item(Call("ops.pad", (lifted, padding), kw(mode=_PAD_MODES[mode])), 0))
+        return widened(ctx, lambda x: Call("ops.pad", (x(0), padding), options), lacking=lacking)
+    return widened(ctx, lambda x: Item(
+        Call("ops.pad", (Call("ops.expand_dims", (x(0), 0)), padding), options), 0),
+        lacking=lacking)
 
 
 def _runtime_pad(ctx: ConvertContext, mode: str, rank: int) -> LayerSpec:
@@ -342,14 +378,11 @@ def _runtime_pad(ctx: ConvertContext, mode: str, rank: int) -> LayerSpec:
     order = Method(Item(Attr(Method(pads, "reshape", (2, -1)), "T"), Slice(None, None, -1)),
                    "reshape", (-1,))
     if mode == "constant":
-        value = _pad_value(ctx)
-        extra = {} if isinstance(value, (int, float)) and value == 0 else {"value": value}
-        return call("ops.pad", Ref(0), order, **extra)
+        return _pad(ctx, order, rank, mode)
     changed = [d for d, (i, o) in enumerate(zip(ctx.shape(0), ctx.out_shape(0))) if i != o]
     first = changed[0] if changed else rank - 1
-    n_padded = rank - first
-    trimmed = Item(order, Slice(None, 2 * n_padded)) if first else order
-    return _mode_pad(ctx, Ref(0), trimmed, n_padded, rank, mode, False)
+    trimmed = Item(order, Slice(None, 2 * (rank - first))) if first else order
+    return _pad(ctx, trimmed, rank - first, mode)
 
 
 # -- shapes and constants --------------------------------------------------------------------
@@ -370,12 +403,13 @@ def convert_size(ctx: ConvertContext) -> LayerSpec:
 
 
 def _filled(shape: tuple[int, ...], value: Any, dtype: DType) -> LayerSpec:
-    if isinstance(value, float) and np.isnan(value):
-        return call("ops.full", shape, value, dtype=dtype)
-    if value == 0:
+    """``ops.zeros/ones/full``; bfloat16 ``full`` is built in float32 (no CPU kernel)."""
+    if value == 0 and not (isinstance(value, float) and np.signbit(value)):
         return call("ops.zeros", shape, dtype)
     if value == 1:
         return call("ops.ones", shape, dtype)
+    if dtype.name == "bfloat16":
+        return call("ops.cast", Call("ops.full", (shape, value), kw(dtype=DType("float32"))), dtype)
     return call("ops.full", shape, value, dtype=dtype)
 
 
@@ -463,14 +497,15 @@ def convert_range(ctx: ConvertContext) -> LayerSpec:
 def convert_eye_like(ctx: ConvertContext) -> LayerSpec:
     """EyeLike(input; k, dtype) → ``ops.eye`` (shifted by slicing when k ≠ 0; since 9, 22)."""
     rows, cols = ctx.out_shape(0)
-    dtype = ms_dtype(ctx.out_dtype(0))
+    out = ms_dtype(ctx.out_dtype(0))
+    dtype = DType("float32") if out.name == "bfloat16" else out  # no bfloat16 CPU kernel
     k = int(ctx.attr("k", 0))
+    expr: Any = Call("ops.eye", (rows, cols, dtype))
     if k > 0:
-        return LayerSpec(Item(Call("ops.eye", (rows + k, cols, dtype)), Slice(k, None)))
-    if k < 0:
-        return LayerSpec(Item(Call("ops.eye", (rows, cols - k, dtype)),
-                              (Slice(), Slice(-k, None))))
-    return call("ops.eye", rows, cols, dtype)
+        expr = Item(Call("ops.eye", (rows + k, cols, dtype)), Slice(k, None))
+    elif k < 0:
+        expr = Item(Call("ops.eye", (rows, cols - k, dtype)), (Slice(), Slice(-k, None)))
+    return LayerSpec(expr if dtype == out else Call("ops.cast", (expr, out)))
 
 
 @register("Trilu", since=14)
@@ -479,31 +514,38 @@ def convert_trilu(ctx: ConvertContext) -> LayerSpec:
     upper = bool(ctx.attr("upper", 1))
     if not _runtime(ctx, 1):
         k = int(ctx.const(1).reshape(-1)[0]) if ctx.has_input(1) else 0
-        return call("ops.triu" if upper else "ops.tril", Ref(0), k)
+        return widened(ctx, lambda x: Call("ops.triu" if upper else "ops.tril", (x(0), k)))
     rows, cols = ctx.shape(0)[-2:]
     offset = BinOp("-", Call("ops.arange", (cols,)),
                    Method(Call("ops.arange", (rows,)), "reshape", (-1, 1)))
     keep = BinOp(">=" if upper else "<=", offset, Ref(1))
-    return call("ops.where", keep, Ref(0), Call("ops.zeros_like", (Ref(0),)))
+    return widened(ctx, lambda x: Call("ops.where", (keep, x(0), Call("ops.zeros_like", (x(0),)))))
 
 
-_ONE_HOT_TYPES = {"float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",
-                  "bool"}
+_ONE_HOT_NATIVE = {"float16", "float32", "int32", "int64"}  # on/off types of the CPU kernel
 
 
 @register("OneHot", since=(9, 11, 28))
 def convert_one_hot(ctx: ConvertContext) -> LayerSpec:
-    """OneHot(indices, depth, values; axis=-1) → ``ops.one_hot`` (since 9, 11, 28)."""
+    """OneHot(indices, depth, values; axis=-1) → ``ops.one_hot`` (since 9, 11, 28).
+
+    Other value types select ``values`` with ``ops.where`` (bfloat16: computed in float32).
+    """
     rank = len(ctx.out_shape(0))
     axis = norm_axis(int(ctx.attr("axis", -1)), rank)
     depth = ctx.out_shape(0)[axis]
-    indices = _one_hot_indices(ctx, depth)
+    args = (_one_hot_indices(ctx, depth), depth)
+    axis = -1 if axis == rank - 1 else axis
     out = ctx.out_dtype(0)
-    off, on = _one_hot_values(ctx, out.name in _ONE_HOT_TYPES)
-    expr: Any = Call("ops.one_hot", (indices, depth, on, off, -1 if axis == rank - 1 else axis))
-    if out.name not in _ONE_HOT_TYPES:
-        expr = Call("ops.cast", (expr, ms_dtype(out)))
-    return LayerSpec(expr)
+    if out.name in _ONE_HOT_NATIVE:
+        off, on = _one_hot_values(ctx, None)
+        return call("ops.one_hot", *args, on, off, axis)
+    if out.name == "bfloat16":
+        off, on = _one_hot_values(ctx, DType("float32"))
+        return call("ops.cast", Call("ops.one_hot", (*args, on, off, axis)), ms_dtype(out))
+    off, on = _one_hot_values(ctx, None)
+    hot = BinOp("==", Call("ops.one_hot", (*args, 1, 0, axis)), 1)
+    return call("ops.where", hot, on, off)
 
 
 def _one_hot_indices(ctx: ConvertContext, depth: int) -> Any:
@@ -520,15 +562,14 @@ def _one_hot_indices(ctx: ConvertContext, depth: int) -> Any:
     return Call("ops.where", (BinOp("<", indices, 0), BinOp("+", indices, depth), indices))
 
 
-def _one_hot_values(ctx: ConvertContext, native: bool) -> tuple[Any, Any]:
+def _one_hot_values(ctx: ConvertContext, via: DType | None) -> tuple[Any, Any]:
+    """(off, on) as 0-d tensors of the values' dtype, or of ``via``."""
+    dtype = via or ms_dtype(ctx.dtype(2))
     if ctx.is_const(2):
-        off, on = (v.item() for v in ctx.const(2).reshape(-1)[:2])
-        if native:
-            return Call("ms.Tensor", (off, ms_dtype(ctx.dtype(2)))), \
-                Call("ms.Tensor", (on, ms_dtype(ctx.dtype(2))))
-        return Call("ms.Tensor", (float(off), DType("float32"))), \
-            Call("ms.Tensor", (float(on), DType("float32")))
-    values: Any = Ref(2)
-    if not native:
-        values = Call("ops.cast", (values, DType("float32")))
+        pair = ctx.const(2).reshape(-1)[:2]
+        if via is not None:
+            pair = pair.astype(np.float32)
+        off, on = (v.item() for v in pair)
+        return Call("ms.Tensor", (off, dtype)), Call("ms.Tensor", (on, dtype))
+    values: Any = Ref(2) if via is None else Call("ops.cast", (Ref(2), via))
     return Item(values, 0), Item(values, 1)

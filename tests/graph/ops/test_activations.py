@@ -105,3 +105,11 @@ def test_bfloat16_activation_computes_in_float32() -> None:
 
     spec = convert_elu(Ctx())  # type: ignore[arg-type]
     assert isinstance(spec.expr, Method) and spec.expr.args[0].name == "bfloat16"
+
+
+@pytest.mark.parametrize("dtype", ["float32", "int8"])
+def test_clip_with_runtime_bounds(dtype: str, rng: np.random.Generator) -> None:
+    x = (rng.standard_normal((3, 4)) * 5).astype(dtype)
+    low, high = np.array(-2, dtype), np.array(3, dtype)
+    model = node_model("Clip", [("x", x), ("low", low), ("high", high)], opset=13)
+    assert "ops.clamp(x, low, high)" in assert_matches_ort(model, [x, low, high])

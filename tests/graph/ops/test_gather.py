@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.graph.ops.test_shape import arange, check, i64
+from tests.graph.ops.test_shape import arange, check, check_bfloat16, i64
 
 pytestmark = pytest.mark.numerics
 
 
 @pytest.mark.parametrize(("indices", "axis", "code"), [
-    (np.array(-1), 0, "x[3]"),
+    (np.array(-1), 0, "x[-1]"),
     (np.array(1), 1, "x[:, 1]"),
     (i64(2), 2, "x[..., 2:3]"),
     (i64(1, 2, 3), -1, "x[..., 1:4]"),
@@ -133,3 +133,23 @@ def test_compress_constant_and_runtime_condition(axis: int | None) -> None:
 def test_unique_values(sorted_: int) -> None:
     x = np.array([[3, 1, 3], [7, 1, 0]], np.int64)
     check("Unique", [("x", x)], opset=11, sorted=sorted_, out_rank=1)
+
+
+@pytest.mark.parametrize("op", ["Gather", "GatherElements", "GatherND", "ScatterND", "Where",
+                                "NonZero", "Compress"])
+def test_bfloat16_through_float32_kernels(op: str) -> None:
+    x = arange(3, 4) - 5
+    index = np.array([[1, 0, 2, 1], [0, 2, 1, 0]], np.int64)
+    cases = {
+        "Gather": ([("x", x), ("i", i64(2, 0))], [], {"axis": 1}),
+        "GatherElements": ([("x", x), ("i", index)], [], {}),
+        "GatherND": ([("x", x), ("i", np.array([[2, 1], [0, 3]], np.int64))], [], {}),
+        "ScatterND": ([("x", x), ("i", np.array([[1]], np.int64)),
+                       ("u", np.ones((1, 4), np.float32))], [], {}),
+        "Where": ([("c", x > 0), ("x", x), ("y", -x)], [], {}),
+        "NonZero": ([("x", x)], [], {}),
+        "Compress": ([("x", x)], [("c", np.array([True, False, True]))], {"axis": 0}),
+    }
+    inputs, consts, attrs = cases[op]
+    source = check_bfloat16(op, inputs, consts, **attrs)
+    assert "ms.float32" in source

@@ -114,6 +114,11 @@ def test_einsum(equation: str, shapes: list[tuple[int, ...]], rng: np.random.Gen
     assert "ops.einsum" not in source  # no CPU kernel: lowered to matmul, sum, transpose...
 
 
+def test_einsum_integer_sum_keeps_dtype() -> None:
+    a = np.arange(12, dtype=np.int32).reshape(3, 4)
+    assert_matches_ort(node_model("Einsum", [("a", a)], opset=12, equation="ij->i"), [a])
+
+
 def test_einsum_graph_mode(rng: np.random.Generator) -> None:
     q, k = normal(rng, 2, 3, 4, 5), normal(rng, 2, 3, 6, 5)
     model = node_model("Einsum", [("q", q), ("k", k)], opset=12, equation="bhqd,bhkd->bhqk")

@@ -141,12 +141,15 @@ def test_resize_graph_mode(x: np.ndarray) -> None:
     assert_matches_ort(model, [x], modes=("pynative", "graph"))
 
 
-@pytest.mark.parametrize(("opset", "mode"), [(9, "nearest"), (9, "linear"), (10, "nearest"),
-                                             (10, "linear")])
+@pytest.mark.parametrize(("opset", "mode"), [(7, "nearest"), (9, "nearest"), (9, "linear"),
+                                             (10, "nearest"), (10, "linear")])
 def test_upsample_and_resize_10(opset: int, mode: str, x: np.ndarray) -> None:
     scales = np.array([1, 1, 2, 3], np.float32)
-    op_type = "Upsample" if opset == 9 else "Resize"
-    model = node_model(op_type, x, ["scales"], [("scales", scales)], opset=opset, mode=mode)
+    op_type = "Upsample" if opset < 10 else "Resize"
+    if opset == 7:  # scales were an attribute
+        model = node_model(op_type, x, opset=opset, mode=mode, scales=scales.tolist())
+    else:
+        model = node_model(op_type, x, ["scales"], [("scales", scales)], opset=opset, mode=mode)
     assert_matches_ort(model, [x])
 
 
@@ -173,6 +176,17 @@ def test_grid_sample(mode: str, padding: str, align: int, rng: np.random.Generat
     model = node_model("GridSample", data, ["grid"], runtime=[("grid", grid)], opset=20,
                        mode=mode, padding_mode=padding, align_corners=align)
     assert "ops.grid_sample(" in assert_matches_ort(model, [data, grid])
+
+
+@pytest.mark.parametrize("align", [0, 1])
+def test_grid_sample_nearest_rounds_ties_to_even(align: int, rng: np.random.Generator) -> None:
+    data = rng.standard_normal((1, 2, 4, 6)).astype(np.float32)
+    steps = np.arange(-1.0, 1.01, 0.25 if align else 1 / 6, dtype=np.float32)
+    gx, gy = np.meshgrid(steps, steps[::2])  # many points fall exactly between two pixels
+    grid = np.stack([gx, gy], axis=-1)[None].astype(np.float32)
+    model = node_model("GridSample", data, ["grid"], runtime=[("grid", grid)], opset=20,
+                       mode="nearest", align_corners=align)
+    assert "ops.round(" in assert_matches_ort(model, [data, grid], modes=("pynative", "graph"))
 
 
 def test_grid_sample_volumetric(rng: np.random.Generator) -> None:

@@ -131,6 +131,18 @@ def test_full_constant_sequence_lengths_are_accepted(rng: np.random.Generator) -
     assert_matches_ort(model, inputs)
 
 
+@pytest.mark.parametrize(("op_type", "direction"), [("LSTM", "forward"),
+                                                     ("GRU", "bidirectional")])
+def test_per_sequence_lengths(op_type: str, direction: str, rng: np.random.Generator) -> None:
+    attrs = {"linear_before_reset": 1} if op_type == "GRU" else {}
+    model, inputs = rnn_model(op_type, rng, direction, initial=True, **attrs)
+    lens = np.array([5, 2, 4], np.int32)
+    model.graph.node[0].input[4] = "lens"
+    model.graph.input.append(helper.make_tensor_value_info("lens", onnx.TensorProto.INT32, [3]))
+    source = assert_matches_ort(model, [*inputs, lens])
+    assert ", lens)" in source
+
+
 @pytest.mark.parametrize(("op_type", "attrs", "reason"), [
     ("GRU", {}, "linear_before_reset=0"),
     ("LSTM", {"clip": 1.0}, "clipping"),
