@@ -39,7 +39,7 @@ def _child(code: str) -> dict:
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT")), None)
     if line is None:
         raise RuntimeError(proc.stderr[-3000:])
-    return json.loads(line[len("RESULT"):])
+    return json.loads(line[len("RESULT") :])
 
 
 def build_models(folder: Path, quick: bool) -> dict[str, Path]:
@@ -55,9 +55,11 @@ def build_models(folder: Path, quick: bool) -> dict[str, Path]:
             self.conv2 = nn.Conv2d(mid, mid, 3, stride, 1, bias=False)
             self.bn2 = nn.BatchNorm2d(mid)
             self.conv3, self.bn3 = nn.Conv2d(mid, cout, 1, bias=False), nn.BatchNorm2d(cout)
-            self.down = (nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False),
-                                       nn.BatchNorm2d(cout)) if stride != 1 or cin != cout
-                         else None)
+            self.down = (
+                nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+                if stride != 1 or cin != cout
+                else None
+            )
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             y = torch.relu(self.bn1(self.conv1(x)))
@@ -68,11 +70,15 @@ def build_models(folder: Path, quick: bool) -> dict[str, Path]:
     class ResNet(nn.Module):
         def __init__(self, blocks: tuple[int, ...]) -> None:
             super().__init__()
-            self.stem = nn.Sequential(nn.Conv2d(3, 64, 7, 2, 3, bias=False), nn.BatchNorm2d(64),
-                                      nn.ReLU(), nn.MaxPool2d(3, 2, 1))
+            self.stem = nn.Sequential(
+                nn.Conv2d(3, 64, 7, 2, 3, bias=False),
+                nn.BatchNorm2d(64),
+                nn.ReLU(),
+                nn.MaxPool2d(3, 2, 1),
+            )
             layers, cin = [], 64
             for i, n in enumerate(blocks):
-                mid = 64 * 2 ** i
+                mid = 64 * 2**i
                 for j in range(n):
                     layers.append(Bottleneck(cin, mid, 2 if j == 0 and i > 0 else 1))
                     cin = mid * 4
@@ -89,8 +95,9 @@ def build_models(folder: Path, quick: bool) -> dict[str, Path]:
             self.embed = nn.Embedding(30522, d)
             self.pos = nn.Embedding(512, d)
             self.norm = nn.LayerNorm(d)
-            layer = nn.TransformerEncoderLayer(d, 12, 4 * d, dropout=0.0, activation="gelu",
-                                               batch_first=True)
+            layer = nn.TransformerEncoderLayer(
+                d, 12, 4 * d, dropout=0.0, activation="gelu", batch_first=True
+            )
             self.encoder = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
 
         def forward(self, ids: torch.Tensor) -> torch.Tensor:
@@ -112,8 +119,14 @@ def build_models(folder: Path, quick: bool) -> dict[str, Path]:
         path = folder / f"{name}.onnx"
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            torch.onnx.export(factory().eval(), (example,), str(path), opset_version=14,
-                              dynamo=False, input_names=["x"])
+            torch.onnx.export(
+                factory().eval(),
+                (example,),
+                str(path),
+                opset_version=14,
+                dynamo=False,
+                input_names=["x"],
+            )
         paths[name] = path
     return paths
 
@@ -179,31 +192,39 @@ def main() -> None:
         folder = Path(tmp)
         paths = build_models(folder, args.quick)
         print(f"MindSpore import baseline: {baseline:.0f} MB peak RSS\n")
-        print("| model | file MB | ops | convert s | floor s | ratio | peak RSS MB | "
-              "RSS limit MB (2.5x file + baseline) |")
+        print(
+            "| model | file MB | ops | convert s | floor s | ratio | peak RSS MB | "
+            "RSS limit MB (2.5x file + baseline) |"
+        )
         print("| --- | --- | --- | --- | --- | --- | --- | --- |")
         for name, path in paths.items():
             if "depth" in name:
                 continue
             r = measure(path, folder / f"out_{name}")
             size = path.stat().st_size / 2**20
-            print(f"| {name} | {size:.0f} | {r['ops']} | {r['seconds']:.1f} | "
-                  f"{r['floor_seconds']:.1f} | {r['seconds'] / r['floor_seconds']:.2f} | "
-                  f"{r['peak_rss_mb']:.0f} | {2.5 * size + baseline:.0f} |")
+            print(
+                f"| {name} | {size:.0f} | {r['ops']} | {r['seconds']:.1f} | "
+                f"{r['floor_seconds']:.1f} | {r['seconds'] / r['floor_seconds']:.2f} | "
+                f"{r['peak_rss_mb']:.0f} | {2.5 * size + baseline:.0f} |"
+            )
         print("\n| depth | ops | convert s | s per op |")
         print("| --- | --- | --- | --- |")
         for name in ("resnet_depth1", "resnet_depth4", "resnet_depth16"):
             r = measure(paths[name], folder / f"out_{name}")
-            print(f"| {name.removeprefix('resnet_depth')}x | {r['ops']} | {r['seconds']:.1f} | "
-                  f"{r['seconds'] / r['ops'] * 1e3:.1f} ms |")
+            print(
+                f"| {name.removeprefix('resnet_depth')}x | {r['ops']} | {r['seconds']:.1f} | "
+                f"{r['seconds'] / r['ops'] * 1e3:.1f} ms |"
+            )
         print("\n| model | MindSpore (graph) ms | onnxruntime ms | ratio |")
         print("| --- | --- | --- | --- |")
         for name, path in paths.items():
             if name.endswith(("depth4", "depth16")):
                 continue
             r = inference(path, folder / f"inf_{name}")
-            print(f"| {name} | {r['mindspore_ms']:.1f} | {r['onnxruntime_ms']:.1f} | "
-                  f"{r['mindspore_ms'] / r['onnxruntime_ms']:.2f} |")
+            print(
+                f"| {name} | {r['mindspore_ms']:.1f} | {r['onnxruntime_ms']:.1f} | "
+                f"{r['mindspore_ms'] / r['onnxruntime_ms']:.2f} |"
+            )
 
 
 if __name__ == "__main__":

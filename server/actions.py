@@ -127,7 +127,10 @@ def torch_actions(
     if analysis.torch is None or script.tree is None:
         return []
     actions = []
+    first, last = rng.start.line + 1, rng.end.line + 1
     for issue in analysis.torch.issues:
+        if issue.range.end_line < first or issue.range.start_line > last:
+            continue  # cheap line test before the exact one
         fix = site_fix(issue)
         if fix is None:
             continue

@@ -319,19 +319,38 @@ def category_of(issue: ConversionIssue) -> str | None:
     return None
 
 
+def _argument_changes(data: dict[str, object]) -> list[str]:
+    """``in_features→in_channels``, ``drops device``, ``adds pad_mode='pad'`` from a site's data."""
+    rename = data.get("rename")
+    order = [str(a) for a in data.get("args") or []] if isinstance(data.get("args"), list) else []
+    parts: list[str] = []
+    if isinstance(rename, dict):
+        renamed = [(k, v) for k, v in rename.items() if v and v != k]
+        renamed.sort(key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
+        parts += [f"{k}→{v}" for k, v in renamed]
+    dropped = data.get("dropped")
+    if isinstance(dropped, list) and dropped:
+        parts.append("drops " + ", ".join(str(d) for d in dropped))
+    added = data.get("added")
+    if isinstance(added, dict) and added:
+        parts.append("adds " + ", ".join(f"{k}={v}" for k, v in added.items()))
+    return parts
+
+
 def issue_message(issue: ConversionIssue) -> str:
-    """``torch.nn.Linear → mindspore.nn.Dense (in_features→in_channels, bias→has_bias)``."""
+    """``torch.nn.Linear → mindspore.nn.Dense (in_features→in_channels, bias→has_bias)``.
+
+    Unconverted sites keep the converter's message and hint; converted ones name the target,
+    the argument changes at this site and the converter's first note (a behaviour to review).
+    """
     if issue.kind in UNCONVERTIBLE_KINDS or not issue.target:
         hint = f" {issue.hint}" if issue.hint and issue.hint not in issue.message else ""
         return f"{issue.message}{hint}".strip() or f"{issue.source_api} has no MindSpore mapping"
-    renames = issue.data.get("rename") or issue.data.get("renamed") or {}
-    parts = (
-        [f"{k}→{v}" if v else f"{k} dropped" for k, v in renames.items()]
-        if isinstance(renames, dict)
-        else []
-    )
+    parts = _argument_changes(issue.data)
     detail = f" ({', '.join(parts)})" if parts else ""
-    return f"{issue.source_api} → {issue.target}{detail}"
+    notes = issue.data.get("notes")
+    note = f" — {notes[0]}" if isinstance(notes, list) and notes else ""
+    return f"{issue.source_api} → {issue.target}{detail}{note}"
 
 
 def torch_diagnostics(

@@ -39,7 +39,7 @@ def _site(node: ast.Call, lines: Sequence[str], qualified: str, tier: str) -> Co
             message=f"'{qualified}' is converted to '{target}'.",
             range=rng,
             status=status,
-            data={"rename": rename, "preliminary": True},
+            data={"rename": rename, "args": list(getattr(entry, "args", ())), "preliminary": True},
         )
     return ConversionIssue(
         code=NO_COUNTERPART,

@@ -381,6 +381,14 @@ def is_atomic(expr: cst.BaseExpression) -> bool:
     ) or bool(expr.lpar)
 
 
+def attribute(expr: cst.BaseExpression, name: str) -> cst.Attribute:
+    """``expr.name``, parenthesising ``expr`` when needed (``(1).x``, ``(a + b).x``)."""
+    safe = isinstance(expr, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)) or expr.lpar
+    if not safe:
+        expr = expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return cst.Attribute(value=expr, attr=cst.Name(name))
+
+
 def build_arguments(plan: ArgPlan, updated: cst.Call, planner: Any) -> list[cst.Arg]:
     """Rebuild the argument list on the updated call (``planner`` renders MindSpore names)."""
     out = [_build_one(item, updated, planner) for item in plan.args]

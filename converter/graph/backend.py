@@ -84,9 +84,9 @@ class MindSporeBackendRep(BackendRep):
 def _load(script: Path, ckpt: Path, class_name: str) -> Any:
     import mindspore as ms
 
-    from mindconverter.converter.graph.verify import load_weights
+    from mindconverter.converter.graph.verify import ensure_cpu, load_weights
 
-    ms.set_device("CPU")
+    ensure_cpu()
     module = verify_mod.import_script(script, "backend")
     net = getattr(module, class_name)()
     not_loaded, unused = load_weights(net, ckpt)

@@ -196,8 +196,18 @@ def _literal(value: np.ndarray) -> Any:
     return item
 
 
+def _short_float(value: float) -> float:
+    """ONNX stores float attributes as float32: ``1e-3`` reads back as 0.0010000000474974513.
+    Return the shortest decimal that is the same float32 (``0.001``)."""
+    return float(str(np.float32(value)))
+
+
 def _attr_value(attr: onnx.AttributeProto) -> Any:
     value = helper.get_attribute_value(attr)
+    if attr.type == onnx.AttributeProto.FLOAT:
+        return _short_float(value)
+    if attr.type == onnx.AttributeProto.FLOATS:
+        return [_short_float(v) for v in value]
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     if isinstance(value, list) and value and isinstance(value[0], bytes):

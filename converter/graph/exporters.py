@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from mindconverter.converter.errors import ConverterError, ErrorCode
-from mindconverter.converter.graph.verify import import_script, load_weights
+from mindconverter.converter.graph.verify import ensure_cpu, import_script, load_weights
 
 FORMATS = {"mindir": "MINDIR"}
 
@@ -24,7 +24,7 @@ def export(fmt: str, script: Path, checkpoint: Path, class_name: str, stem: str,
                                                      f"{', '.join(FORMATS)}")
     import mindspore as ms
 
-    ms.set_device("CPU")
+    ensure_cpu()
     module = import_script(script, f"{stem}_export")
     net = getattr(module, class_name)()
     load_weights(net, checkpoint)

@@ -171,11 +171,33 @@ def _evaluate_ort(model: onnx.ModelProto, feeds: dict[str, np.ndarray]) -> list[
 
 
 def _remove_dead(nodes: list[onnx.NodeProto], model: onnx.ModelProto) -> list[onnx.NodeProto]:
+    """Drop nodes whose outputs nobody uses, and blank the unused outputs of the others.
+
+    Blanking (``""``) tells converters an optional output is not needed (e.g. an LSTM's
+    ``Y_h``/``Y_c``), so they need not compute it.
+    """
     needed = {o.name for o in model.graph.output}
     kept: list[onnx.NodeProto] = []
     for node in reversed(nodes):
         if any(o in needed for o in node.output if o):
+            for i, out in enumerate(node.output):
+                if out and out not in needed and _optional_output(node, i):
+                    node.output[i] = ""
             kept.append(node)
             needed.update(i for i in node.input if i)
     kept.reverse()
     return kept
+
+
+def _optional_output(node: onnx.NodeProto, index: int) -> bool:
+    if node.domain not in ("", "ai.onnx"):
+        return False
+    try:
+        schema = onnx.defs.get_schema(node.op_type, domain="")
+    except Exception:
+        return False
+    params = schema.outputs
+    if not params:
+        return False
+    param = params[min(index, len(params) - 1)]
+    return param.option == onnx.defs.OpSchema.FormalParameterOption.Optional

@@ -118,17 +118,41 @@ def compare(actual: np.ndarray, expected: np.ndarray, name: str, rtol: float, at
     return OutputCheck(name, abs_err, rel_err, passed)
 
 
+def ensure_cpu() -> None:
+    """Select the CPU device unless MindSpore's runtime is already initialised.
+
+    ``mindspore.set_device`` raises once any kernel has run in the process (the device is then
+    fixed), which is fine: keep whatever was chosen.
+    """
+    import mindspore as ms
+
+    try:
+        ms.set_device("CPU")
+    except RuntimeError:
+        pass
+
+
+def _to_numpy(value: object) -> np.ndarray:
+    array = np.asarray(value.asnumpy()) if hasattr(value, "asnumpy") else np.asarray(value)
+    if array.dtype.name == "bfloat16" and type(array.dtype).__module__ != "ml_dtypes":
+        import ml_dtypes
+
+        array = array.view(ml_dtypes.bfloat16)
+    return array
+
+
 def run_mindspore(net: object, feeds: Sequence[np.ndarray], mode: str) -> list[np.ndarray]:
     """Run ``net`` in ``mode`` and return its outputs as arrays."""
     import mindspore as ms
 
+    ensure_cpu()
     ms.set_context(mode=ms.GRAPH_MODE if mode == "graph" else ms.PYNATIVE_MODE)
     try:
         out = net(*[ms.Tensor(f) for f in feeds])  # type: ignore[operator]
     finally:
         ms.set_context(mode=ms.PYNATIVE_MODE)
     items = out if isinstance(out, (tuple, list)) else (out,)
-    return [np.asarray(o.asnumpy()) if hasattr(o, "asnumpy") else np.asarray(o) for o in items]
+    return [_to_numpy(o) for o in items]
 
 
 def verify_network(
@@ -139,7 +163,7 @@ def verify_network(
     """Load the generated network with its checkpoint and compare it with ``expected``."""
     import mindspore as ms
 
-    ms.set_device("CPU")
+    ensure_cpu()
     result = Verification(status="passed", rtol=rtol, atol=atol)
     module = import_script(script, stem)
     net = getattr(module, class_name)()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ CONVERT_MODEL = "mindconverter.convertModelFile"
 INSPECT_MODEL = "mindconverter.inspectModel"
 CONVERT_FILE = "mindconverter.convertFile"
 ERROR_CODE = -32001
+URI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")  # two letters at least: not "C:"
 
 
 def error_response(error: ConverterError) -> JsonRpcServerError:
@@ -157,7 +159,7 @@ async def convert_file(ls: MindConverterServer, *args: Any) -> dict[str, Any]:
     """``mindconverter.convertFile``: AST-convert a PyTorch document."""
     if not args or not isinstance(args[0], str):
         raise _bad_argument("missing argument: the document URI")
-    uri = args[0] if ":" in args[0][:8] else Path(args[0]).resolve().as_uri()
+    uri = args[0] if URI_SCHEME.match(args[0]) else Path(args[0]).resolve().as_uri()
     try:
         text = ls.workspace.get_text_document(uri).source
     except (OSError, UnicodeDecodeError) as exc:

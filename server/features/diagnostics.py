@@ -15,6 +15,7 @@ import time
 from lsprotocol import types
 from mindconverter.server.analysis import DocumentAnalysis, analyse, diagnostics_for
 from mindconverter.server.guard import guarded
+from mindconverter.server.memory import paused_gc
 from mindconverter.server.positions import shift_range
 from mindconverter.server.server import MindConverterServer
 from pygls.uris import to_fs_path
@@ -139,7 +140,8 @@ def publish(
 ) -> None:
     """Send ``textDocument/publishDiagnostics``."""
     params = types.PublishDiagnosticsParams(uri=uri, diagnostics=list(diagnostics), version=version)
-    ls.text_document_publish_diagnostics(params)
+    with paused_gc():  # serialising thousands of diagnostics allocates a lot
+        ls.text_document_publish_diagnostics(params)
 
 
 def schedule(ls: MindConverterServer, uri: str, delay: float = 0.0) -> None:

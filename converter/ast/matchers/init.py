@@ -14,6 +14,7 @@ from mindconverter.converter.ast.callargs import (
     Bound,
     Spec,
     UnconvertibleError,
+    attribute,
     keyword_arg,
     literal_number,
 )
@@ -89,13 +90,13 @@ class InitMatcher(CallMatcher):
             values.pop("generator", None)
             kwargs = _init_kwargs(values, rename, defaults, values.get("b") if scale else None)
             init = cst.Call(planner.render(spec.target), kwargs)
-            shape = cst.Attribute(tensor, cst.Name("shape"))
-            dtype = cst.Attribute(tensor, cst.Name("dtype"))
+            shape = attribute(tensor, "shape")
+            dtype = attribute(tensor, "dtype")
             value = cst.Call(
                 planner.render(MS_INIT + "initializer"),
                 [cst.Arg(init), cst.Arg(shape), cst.Arg(dtype)],
             )
-            return cst.Call(cst.Attribute(tensor, cst.Name("set_data")), [cst.Arg(value)])
+            return cst.Call(attribute(tensor, "set_data"), [cst.Arg(value)])
 
         plan = CallPlan(target=spec.target, args=ArgPlan(), spec=spec, build=build)
         plan.code = codes.CALL_CONVERTED

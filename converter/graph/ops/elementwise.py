@@ -135,7 +135,7 @@ def convert_max_min(ctx: ConvertContext) -> LayerSpec:
     dtype = ctx.out_dtype(0)
     widen = func == "ops.maximum" and dtype.name == "uint16"  # no uint16 Maximum kernel on CPU
     if widen:
-        items = [astype(i, "int32") for i in items]
+        items = [widened(ctx, i, "int32") for i in range(ctx.n_inputs) if ctx.has_input(i)]
     expr = reduce(lambda a, b: Call(func, (a, b)), items)
     return LayerSpec(astype(expr, dtype) if widen else expr)
 
@@ -151,7 +151,7 @@ def convert_pow(ctx: ConvertContext) -> LayerSpec:
     if x_type.kind != "f" and y_type.kind == "f":  # int ** float: compute in float64, cast back
         if not literal:
             exponent = astype(exponent, "float64")
-        return LayerSpec(astype(BinOp("**", astype(base, "float64"), exponent), x_type))
+        return LayerSpec(astype(BinOp("**", widened(ctx, 0, "float64"), exponent), x_type))
     if not literal and y_type != x_type:
         exponent = astype(exponent, x_type)
     return LayerSpec(BinOp("**", base, exponent))

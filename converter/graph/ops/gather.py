@@ -1,8 +1,9 @@
 """Indexing: Gather, GatherElements, GatherND, ScatterND, ScatterElements/Scatter, Where,
-NonZero, Compress.
+NonZero, Compress, Unique (values only).
 
 Constant indices are normalised at conversion time (negative → positive); indices computed at
 run time are wrapped with ``%`` only where the MindSpore kernel rejects negative indices.
+bfloat16 data goes through float32 where the CPU kernels lack bfloat16 (exact for data moves).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 import numpy as np
 from mindconverter.converter.graph.context import ConvertContext
 from mindconverter.converter.graph.ops.common import norm_axis
-from mindconverter.converter.graph.ops.shape import widened
+from mindconverter.converter.graph.ops.shape import ms_dtype, widened
 from mindconverter.converter.graph.registry import ConversionNotPossible, register
 from mindconverter.converter.graph.spec import (
     BinOp,
@@ -89,7 +90,8 @@ def _nd_indices(ctx: ConvertContext, index: int, batch_dims: int) -> Any:
         return _wrapped_const(ctx, index, dims)
     if ctx.dtype(index).kind == "u":
         return Ref(index)
-    modulus: Any = int(dims[0]) if k == 1 else Call("ms.Tensor", (dims.tolist(),))
+    modulus: Any = int(dims[0]) if k == 1 else Call(
+        "ms.Tensor", (dims.tolist(), ms_dtype(ctx.dtype(index))))
     return BinOp("%", Ref(index), modulus)
 
 

@@ -212,10 +212,10 @@ def _register_reduction(op_type: str) -> None:
     def convert(ctx: ConvertContext) -> LayerSpec:
         return _convert_reduce(ctx)
 
-    convert.__name__ = convert.__qualname__ = f"convert_{op_type[6:].lower()}"
-    where = f"axes input since {input_since}"
-    convert.__doc__ = (f"{op_type}(X, axes?; keepdims) → ``{target}`` ({where}) "
-                       f"(since {', '.join(map(str, since))}).")
+    snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in op_type[6:])
+    convert.__name__ = convert.__qualname__ = f"convert_reduce{snake}"
+    convert.__doc__ = (f"{op_type}(X, axes?; keepdims) → ``{target}``, axes an input from "
+                       f"opset {input_since} (since {', '.join(map(str, since))}).")
     register(op_type, since=since)(convert)
 
 
@@ -227,8 +227,9 @@ for _op in _REDUCTIONS:
 @register("ArgMax", since=(1, 11, 12, 13))
 @register("ArgMin", since=(1, 11, 12, 13))
 def convert_arg_extreme(ctx: ConvertContext) -> LayerSpec:
-    """ArgMax/ArgMin(X; axis, keepdims, select_last_index) → ``ops.argmax``/``ops.argmin``
-    as int64 (since 1, 11, 12, 13).
+    """ArgMax/ArgMin(X; axis, keepdims) → ``ops.argmax``/``ops.argmin`` (since 1, 11, 12, 13).
+
+    Indices are int64; ``select_last_index`` flips the axis and maps the index back.
     """
     rank = ctx.rank(0)
     axis = norm_axis(int(ctx.attr("axis", 0)), rank)

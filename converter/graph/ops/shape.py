@@ -392,7 +392,7 @@ def convert_shape(ctx: ConvertContext) -> LayerSpec:
     dims: Any = Attr(Ref(0), "shape")
     start, end = ctx.attr("start", 0), ctx.attr("end")
     if start or end is not None:
-        dims = Item(dims, (Slice(start or None, end),))
+        dims = Item(dims, Slice(start or None, end))
     return call("ms.Tensor", dims, DType("int64"))
 
 

@@ -57,7 +57,7 @@ def test_gather_nd_wraps_negative_indices(const: bool) -> None:
 @pytest.mark.parametrize("batch_dims", [1, 2])
 def test_gather_nd_batch_dims(batch_dims: int) -> None:
     x = arange(2, 3, 4)
-    indices = np.array([[[1], [0]], [[2], [-1]]], np.int64)
+    indices = np.array([[[1, 3], [0, -1]], [[2, 0], [-1, 2]]], np.int64)
     if batch_dims == 2:
         indices = np.array([[[1], [0], [3]], [[2], [-1], [0]]], np.int64)
     check("GatherND", [("x", x), ("i", indices)], batch_dims=batch_dims)
@@ -94,6 +94,9 @@ def test_scatter_elements_constant_indices_and_deprecated_scatter() -> None:
     indices = np.array([[1, -1]], np.int64)
     check("ScatterElements", [("x", arange(2, 3)), ("u", np.ones((1, 2), np.float32))],
           [("i", indices)], opset=18, axis=1, reduction="mul", order=["x", "i", "u"])
+    check("ScatterElements", [("x", arange(2, 3)), ("i", np.array([[2, -3]], np.int32)),
+                              ("u", np.ones((1, 2), np.float32))], opset=18, axis=1,
+          reduction="max")
     check("Scatter", [("x", arange(2, 3)), ("i", np.array([[2, 0]], np.int64)),
                       ("u", np.ones((1, 2), np.float32))], opset=9, axis=1)
 
