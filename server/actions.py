@@ -19,7 +19,7 @@ from mindconverter.converter.issues import SourceRange
 from mindconverter.server.analysis import DocumentAnalysis
 from mindconverter.server.edits import SourceEdit, to_text_edits, workspace_edit
 from mindconverter.server.placeholder_actions import fix_all_concrete, fixes_for
-from mindconverter.server.positions import UTF16, from_lsp_position, overlaps, to_lsp_range
+from mindconverter.server.positions import UTF16, overlaps, to_lsp_range
 from mindconverter.server.torch_fixes import fixable_issues, site_edits, site_fix
 
 FIX_ALL_KIND = "source.fixAll.mindconverter"
@@ -60,12 +60,6 @@ class ActionContext:
         """A workspace edit of this document from source edits."""
         text_edits = to_text_edits(lines, edits, self.encoding)
         return workspace_edit(self.uri, self.version, text_edits, self.capabilities)
-
-
-def _source_range(lines: Sequence[str], rng: types.Range, encoding: str) -> SourceRange:
-    start = from_lsp_position(lines, rng.start, encoding)
-    end = from_lsp_position(lines, rng.end, encoding)
-    return SourceRange(start[0], start[1], end[0], end[1])
 
 
 def _whole_lines(lines: Sequence[str], rng: SourceRange, encoding: str) -> types.Range:

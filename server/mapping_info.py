@@ -12,9 +12,6 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-TORCH_ROOTS = ("torch",)
-MINDSPORE_ROOTS = ("mindspore",)
-
 
 def _mappings() -> Any | None:
     try:

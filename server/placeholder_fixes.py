@@ -31,7 +31,8 @@ MS_DTYPES = {
 Builder = Callable[[str, OpRecord], "str | None"]
 
 
-def _static(shape: Shape | None) -> tuple[int, ...] | None:
+def static_shape(shape: Shape | None) -> tuple[int, ...] | None:
+    """The shape if every dimension is known, else ``None``."""
     if shape is None or any(d is None or d < 0 for d in shape):
         return None
     return tuple(int(d) for d in shape)  # type: ignore[arg-type]
@@ -45,17 +46,17 @@ def shape_literal(shape: tuple[int, ...]) -> str:
 
 
 def _reshape(x: str, record: OpRecord) -> str | None:
-    out = _static(record.first_output)
+    out = static_shape(record.first_output)
     return f"ops.reshape({x}, {shape_literal(out)})" if out is not None else None
 
 
 def _expand(x: str, record: OpRecord) -> str | None:
-    out = _static(record.first_output)
+    out = static_shape(record.first_output)
     return f"ops.broadcast_to({x}, {shape_literal(out)})" if out is not None else None
 
 
 def _tile(x: str, record: OpRecord) -> str | None:
-    src, out = _static(record.first_input), _static(record.first_output)
+    src, out = static_shape(record.first_input), static_shape(record.first_output)
     if src is None or out is None or len(src) != len(out) or 0 in src:
         return None
     if any(o % s for s, o in zip(src, out)):
@@ -107,7 +108,7 @@ def _same_sampling(
 
 
 def _resize(x: str, record: OpRecord) -> str | None:
-    src, out = _static(record.first_input), _static(record.first_output)
+    src, out = static_shape(record.first_input), static_shape(record.first_output)
     if src is None or out is None or len(src) != len(out) or len(out) < 3:
         return None
     if src[:2] != out[:2] or int(record.attributes.get("exclude_outside", 0) or 0):
@@ -133,7 +134,7 @@ def _scalar(value: Any) -> float | int | bool | None:
 
 
 def _constant_of_shape(x: str, record: OpRecord) -> str | None:
-    out = _static(record.first_output)
+    out = static_shape(record.first_output)
     if out is None:
         return None
     attr = record.attributes.get("value", 0.0)
@@ -146,7 +147,7 @@ def _constant_of_shape(x: str, record: OpRecord) -> str | None:
 
 
 def _shape(x: str, record: OpRecord) -> str | None:
-    src = _static(record.first_input)
+    src = static_shape(record.first_input)
     if src is None:
         return None
     start = int(record.attributes.get("start", 0) or 0)
@@ -161,7 +162,7 @@ def transpose_permutation(record: OpRecord) -> tuple[int, ...] | None:
     Returns ``None`` when the attribute is absent and the shapes allow several permutations
     (e.g. ``(2, 2) → (2, 2)``) or none.
     """
-    src, out = _static(record.first_input), _static(record.first_output)
+    src, out = static_shape(record.first_input), static_shape(record.first_output)
     perm = record.attributes.get("perm")
     if isinstance(perm, (list, tuple)) and perm:
         return tuple(int(p) for p in perm)

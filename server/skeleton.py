@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from mindconverter.server.op_records import OpRecord
-from mindconverter.server.placeholder_fixes import _static, shape_literal
+from mindconverter.server.placeholder_fixes import shape_literal, static_shape
 
 _MAX_VALUE_TEXT = 200
 
@@ -94,7 +94,9 @@ def skeleton_class(class_name: str, record: OpRecord, n_inputs: int, indent: str
     body.append(f"{indent}def construct({', '.join(['self', *args])}):")
     for index, arg in enumerate(args):
         shape = (
-            _static(record.runtime_shapes[index]) if index < len(record.runtime_shapes) else None
+            static_shape(record.runtime_shapes[index])
+            if index < len(record.runtime_shapes)
+            else None
         )
         if shape is None:
             continue

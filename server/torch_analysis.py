@@ -321,8 +321,8 @@ def category_of(issue: ConversionIssue) -> str | None:
 
 def _argument_changes(data: dict[str, object]) -> list[str]:
     """``in_features→in_channels``, ``drops device``, ``adds pad_mode='pad'`` from a site's data."""
-    rename = data.get("rename")
-    order = [str(a) for a in data.get("args") or []] if isinstance(data.get("args"), list) else []
+    rename, args = data.get("rename"), data.get("args")
+    order = [str(a) for a in args] if isinstance(args, list) else []
     parts: list[str] = []
     if isinstance(rename, dict):
         renamed = [(k, v) for k, v in rename.items() if v and v != k]

@@ -20,13 +20,16 @@ MAX_ROUNDS = 8
 
 
 def fold_constants(
-    model: onnx.ModelProto, constants: dict[str, np.ndarray]
+    model: onnx.ModelProto, constants: dict[str, np.ndarray],
+    keep: frozenset[str] = frozenset(),
 ) -> tuple[onnx.ModelProto, dict[str, ValueInfo]]:
     """Fold ``model`` to a fixed point.
 
     Args:
         model: A model with fixed input shapes (modified copy returned).
         constants: Filled with every value known at conversion time (initializers included).
+        keep: Values to compute at run time even when they could be folded (values whose size
+            depends on a symbolic dimension).
 
     Returns:
         The model with folded nodes removed, and static value infos from the last inference.
@@ -37,7 +40,7 @@ def fold_constants(
     for _ in range(MAX_ROUNDS):
         values = infer_values(model)
         before = set(constants)
-        kept, changed = _fold_once(list(model.graph.node), values, constants, opsets)
+        kept, changed = _fold_once(list(model.graph.node), values, constants, opsets, keep)
         if not changed:
             break
         _replace_nodes(model, kept)
@@ -86,11 +89,13 @@ def _fold_once(
     values: dict[str, ValueInfo],
     constants: dict[str, np.ndarray],
     opsets: list[onnx.OperatorSetIdProto],
+    keep: frozenset[str] = frozenset(),
 ) -> tuple[list[onnx.NodeProto], bool]:
     kept: list[onnx.NodeProto] = []
     changed = False
     for node in nodes:
-        result = _try_fold(node, values, constants, opsets)
+        result = None if keep.intersection(node.output) else _try_fold(
+            node, values, constants, opsets)
         if result is None:
             kept.append(node)
             continue

@@ -124,7 +124,7 @@ def convert(
     graph, reference = setup.build(inputs, feeds, notes, blocks)
     if any(gi.symbols for gi in inputs):
         report("infer shapes")
-        graph = _keep_symbolic(graph, inputs, setup, blocks)
+        graph = _keep_symbolic(graph, inputs, setup, blocks, feeds)
     report("convert")
     graph.warnings.extend(_dropout_warning(reference))
     graph.warnings.extend(ConversionWarning("MC-W001", note) for note in notes)
@@ -178,29 +178,35 @@ class _Setup:
     seed: int
 
     def build(self, inputs: list[GraphInput], feeds: list[np.ndarray], notes: list[str],
-              blocks: bool = True) -> tuple[ConvertedGraph, onnx.ModelProto]:
+              blocks: bool = True, keep: frozenset[str] = frozenset(),
+              ) -> tuple[ConvertedGraph, onnx.ModelProto]:
         """Fix the shapes, optimise, fold, infer and convert (no files written)."""
         reference = fix_interface(self.model, inputs, self.outputs)
         work = optimize(copy.deepcopy(reference), notes)
         constants: dict[str, np.ndarray] = {}
-        work, values = fold_constants(work, constants)
+        work, values = fold_constants(work, constants, keep)
         _fill_shapes(work, reference, values, constants, inputs, feeds)
         graph = convert_graph(work, values, constants, self.opsets, self.registry,
                               self.class_name, self.header, [i.name for i in inputs],
                               self.outputs, blocks=blocks)
         return graph, reference
 
-    def probe(self, inputs: list[GraphInput]) -> ConvertedGraph:
+    def probe(self, inputs: list[GraphInput], keep: frozenset[str] = frozenset()
+              ) -> ConvertedGraph:
         """Convert at other sizes of the symbolic dimensions (no script emitted)."""
         specs = [(i.name, i.shape, i.dtype) for i in inputs]
-        return self.build(inputs, verify_mod.make_feeds(specs, self.seed), [], blocks=False)[0]
+        feeds = verify_mod.make_feeds(specs, self.seed)
+        return self.build(inputs, feeds, [], blocks=False, keep=keep)[0]
 
 
 def _keep_symbolic(graph: ConvertedGraph, inputs: list[GraphInput], setup: _Setup,
-                   blocks: bool) -> ConvertedGraph:
-    nodes, warnings = symbolic.generalize(graph, inputs, setup.probe)
-    emit = build_script(nodes, *graph.emitter_args, blocks=blocks)
-    return dataclasses.replace(graph, emit=emit, nodes=nodes,
+                   blocks: bool, feeds: list[np.ndarray]) -> ConvertedGraph:
+    def rebuild(keep: frozenset[str]) -> ConvertedGraph:
+        return setup.build(inputs, feeds, [], blocks=False, keep=keep)[0]
+
+    base, nodes, warnings = symbolic.generalize(graph, inputs, setup.probe, rebuild)
+    emit = build_script(nodes, *base.emitter_args, blocks=blocks)
+    return dataclasses.replace(base, emit=emit, nodes=nodes,
                                warnings=graph.warnings + warnings)
 
 

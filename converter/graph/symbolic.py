@@ -72,9 +72,34 @@ def reshape_inputs(inputs: Sequence[GraphInput], sizes: dict[str, int]) -> list[
 
 
 def generalize(
-    base_graph: Any, inputs: Sequence[GraphInput], build: Build
-) -> tuple[list[NodeEmit], list[ConversionWarning]]:
-    """Nodes of ``base_graph`` with symbolic sizes turned into runtime shape expressions."""
+    base_graph: Any, inputs: Sequence[GraphInput], build: Callable[..., Any],
+    rebuild: Callable[[frozenset[str]], Any],
+) -> tuple[Any, list[NodeEmit], list[ConversionWarning]]:
+    """Nodes of ``base_graph`` with symbolic sizes turned into runtime shape expressions.
+
+    Folded values whose contents change with a symbolic size (beyond small integer vectors,
+    which become shape expressions) are computed at run time instead: the base graph and the
+    probes are converted again without folding them (``rebuild`` / ``build(..., keep)``).
+
+    Returns:
+        The (possibly rebuilt) base graph, its generalized nodes, and warnings.
+    """
+    try:
+        return _generalize(base_graph, inputs, build, rebuild)
+    except _Failed as failed:
+        return base_graph, list(base_graph.nodes), [failed.warning]
+
+
+class _Failed(Exception):  # noqa: N818 - internal control flow
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.warning = ConversionWarning("MC-W004", message)
+
+
+def _generalize(
+    base_graph: Any, inputs: Sequence[GraphInput], build: Callable[..., Any],
+    rebuild: Callable[[frozenset[str]], Any],
+) -> tuple[Any, list[NodeEmit], list[ConversionWarning]]:
     symbols = symbols_of(inputs)
     kept = dict(list(symbols.items())[:MAX_SYMBOLS])
     warnings = []
@@ -83,18 +108,18 @@ def generalize(
         warnings.append(ConversionWarning(
             "MC-W004", f"more than {MAX_SYMBOLS} symbolic dimensions: {frozen} fixed at the "
             "verification sizes (pass --shape to choose them)"))
-    probes = [Probe(kept, base_graph)]
-    try:
-        for sizes in probe_sizes(kept):
-            probes.append(Probe(sizes, build(reshape_inputs(inputs, {**symbols, **sizes}))))
-    except Exception as exc:  # the model does not convert at other sizes: keep it static
-        return list(base_graph.nodes), [ConversionWarning(
-            "MC-W004", f"symbolic dimensions fixed at the verification sizes: conversion at "
-                       f"other sizes failed ({str(exc)[:200]})")]
+    probes = _run_probes(base_graph, inputs, symbols, kept, build, frozenset())
+    varying = _varying_constants(probes)
+    if varying:
+        try:
+            base_graph = rebuild(varying)
+        except Exception as exc:
+            raise _Failed(f"symbolic dimensions fixed at the verification sizes: conversion "
+                          f"with run-time shape values failed ({str(exc)[:200]})") from exc
+        probes = _run_probes(base_graph, inputs, symbols, kept, build, varying)
     if not _same_structure(probes):
-        return list(base_graph.nodes), [ConversionWarning(
-            "MC-W004", "symbolic dimensions fixed at the verification sizes: the converted "
-                       "graph's structure depends on them")]
+        raise _Failed("symbolic dimensions fixed at the verification sizes: the converted "
+                      "graph's structure depends on them")
     nodes, frozen_nodes = _merge_nodes(probes, inputs)
     names = ", ".join(kept)
     warnings.append(ConversionWarning("MC-W003", f"symbolic dimension(s) kept: {names}"))
@@ -102,7 +127,39 @@ def generalize(
         warnings.append(ConversionWarning(
             "MC-W004", "these nodes depend on a symbolic dimension in a way the generated "
                        "code cannot express; they keep the verification sizes", frozen_nodes))
-    return nodes, warnings
+    return base_graph, nodes, warnings
+
+
+def _run_probes(base_graph: Any, inputs: Sequence[GraphInput], symbols: dict[str, int],
+                kept: dict[str, int], build: Callable[..., Any], keep: frozenset[str],
+                ) -> list[Probe]:
+    probes = [Probe(kept, base_graph)]
+    try:
+        for sizes in probe_sizes(kept):
+            probe_inputs = reshape_inputs(inputs, {**symbols, **sizes})
+            probes.append(Probe(sizes, build(probe_inputs, keep)))
+    except Exception as exc:  # the model does not convert at other sizes: keep it static
+        raise _Failed(f"symbolic dimensions fixed at the verification sizes: conversion at "
+                      f"other sizes failed ({str(exc)[:200]})") from exc
+    return probes
+
+
+SMALL_SHAPE_VALUE = 8
+
+
+def _varying_constants(probes: list[Probe]) -> frozenset[str]:
+    """Folded values that change with the symbolic sizes and are not small integer vectors."""
+    base = probes[0].graph.constants
+    varying = set()
+    for name, value in base.items():
+        others = [p.graph.constants.get(name) for p in probes[1:]]
+        same = all(o is not None and o.shape == value.shape and np.array_equal(o, value)
+                   for o in others)
+        small_int = value.dtype.kind in "iu" and value.size <= SMALL_SHAPE_VALUE and all(
+            o is not None and o.shape == value.shape for o in others)
+        if not same and not small_int:
+            varying.add(name)
+    return frozenset(varying)
 
 
 def _same_structure(probes: list[Probe]) -> bool:

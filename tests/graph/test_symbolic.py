@@ -29,16 +29,50 @@ class ConvFlatten(nn.Module):
         return self.fc(y.view(y.size(0), -1))
 
 
+class Attention(nn.Module):
+    """Multi-head self-attention whose reshapes follow the input's runtime shape.
+
+    (``nn.MultiheadAttention`` exported with the TorchScript exporter bakes the example
+    sequence length into its reshapes, so its ONNX graph only runs at that length.)
+    """
+
+    def __init__(self, dim: int, heads: int) -> None:
+        super().__init__()
+        self.heads, self.head_dim = heads, dim // heads
+        self.qkv = nn.Linear(dim, 3 * dim)
+        self.out = nn.Linear(dim, dim)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        b, s, d = x.shape
+        q, k, v = self.qkv(x).chunk(3, dim=-1)
+        q, k, v = (t.reshape(b, s, self.heads, self.head_dim).transpose(1, 2) for t in (q, k, v))
+        weights = torch.softmax(q @ k.transpose(-1, -2) / self.head_dim ** 0.5, dim=-1)
+        return self.out((weights @ v).transpose(1, 2).reshape(b, s, d))
+
+
+class EncoderLayer(nn.Module):
+    def __init__(self, dim: int) -> None:
+        super().__init__()
+        self.attn, self.norm1 = Attention(dim, 4), nn.LayerNorm(dim)
+        self.ff = nn.Sequential(nn.Linear(dim, 2 * dim), nn.GELU(), nn.Linear(2 * dim, dim))
+        self.norm2 = nn.LayerNorm(dim)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.norm1(x + self.attn(x))
+        return self.norm2(x + self.ff(x))
+
+
 class TinyEncoder(nn.Module):
     def __init__(self) -> None:
         super().__init__()
         self.embed = nn.Embedding(50, 32)
-        layer = nn.TransformerEncoderLayer(32, 4, 64, dropout=0.0, batch_first=True)
-        self.encoder = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+        self.pos = nn.Embedding(64, 32)
+        self.layers = nn.Sequential(EncoderLayer(32), EncoderLayer(32))
         self.head = nn.Linear(32, 3)
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        return self.head(self.encoder(self.embed(ids)))
+        positions = torch.arange(ids.shape[1]).unsqueeze(0)
+        return self.head(self.layers(self.embed(ids) + self.pos(positions)))
 
 
 def export(model: nn.Module, example: torch.Tensor, path: Path, axes: dict[int, str]) -> None:

@@ -43,6 +43,8 @@ def ms_dtype(dtype: Any) -> DType:
         ConversionNotPossible: For types MindSpore has no tensors of (float8, int4, strings...).
     """
     name = np.dtype(dtype).name
+    if name in ("float8_e4m3fn", "float8_e5m2"):
+        raise ConversionNotPossible(f"MindSpore has no CPU kernels for {name} tensors")
     if name not in NP_TO_MS:
         raise ConversionNotPossible(f"MindSpore has no {name} tensors")
     return DType(NP_TO_MS[name])
