@@ -191,6 +191,8 @@ class ConvertContext:
 
 def _literal(value: np.ndarray) -> Any:
     item = value.reshape(()).item() if value.size == 1 else value.tolist()
+    if value.dtype == np.float32 and isinstance(item, float):
+        item = _short_float(item)  # 2.8284270763397217 → 2.828427
     if isinstance(item, float) and not np.isfinite(item):
         return float(item)
     return item

@@ -29,7 +29,7 @@ def test_residual_script_matches_golden(tmp_path: Path, update_goldens: bool) ->
     assert source.count("= Layer1Block()") == 2
     names = {e["converted_weight"]["name"]: e["source_weight"]["name"]
              for e in json.loads(Path(result.weight_map).read_text())["residual"]}
-    assert names["layer1_0.conv1.weight"] == "layer1.layer1.0.conv1.conv.weight"
+    assert names["layer1_0.conv1_conv.weight"] == "layer1.layer1.0.conv1.conv.weight"
     assert names["layer1_1.conv2_bn.moving_variance"] == "layer1.layer1.1.conv2.bn.running_var"
 
 

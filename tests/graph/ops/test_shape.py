@@ -344,3 +344,26 @@ BF16_CASES = [
 def test_bfloat16_through_float32_kernels(op: str, inputs: list, consts: list, attrs: dict
                                           ) -> None:
     check_bfloat16(op, inputs, consts, **attrs)
+
+
+@pytest.mark.parametrize(("op", "attrs", "text", "expected"), [
+    ("Shape", {}, "ms.Tensor(x.shape, ms.int64)", [2, 3, 4]),
+    ("Shape", {"start": 1, "end": -1}, "ms.Tensor(x.shape[1:-1], ms.int64)", [3]),
+    ("Size", {}, "ms.Tensor(x.size, ms.int64)", 24),
+])
+def test_shape_and_size_when_not_folded(op: str, attrs: dict, text: str, expected: Any) -> None:
+    """Shape/Size of a value with a static shape are folded; converted, they read x.shape."""
+    import mindspore as ms
+    from mindconverter.converter.graph.context import ConstStore, ConvertContext, ValueInfo
+    from mindconverter.converter.graph.ops.shape import convert_shape, convert_size
+    from mindconverter.converter.graph.render import Renderer
+
+    node = onnx.helper.make_node(op, ["x"], ["y"], **attrs)
+    values = {"x": ValueInfo((2, 3, 4), np.dtype("float32"))}
+    ctx = ConvertContext(node, 21, values, {}, ConstStore())
+    spec = (convert_shape if op == "Shape" else convert_size)(ctx)
+    source = Renderer(lambda i: "x", "", str).expr(spec.expr)
+    assert source == text
+    result = eval(source, {"ms": ms, "x": ms.Tensor(arange(2, 3, 4))})
+    assert result.dtype == ms.int64
+    np.testing.assert_array_equal(result.asnumpy(), expected)
