@@ -17,6 +17,7 @@ from mindconverter.converter.errors import ConverterError, ErrorCode
 from tests.ast.ast_helpers import MODELS
 
 SETTINGS = settings(
+    print_blob=True,
     max_examples=int(os.environ.get("AST_FUZZ_EXAMPLES", "150")),
     deadline=None,
     database=None,

@@ -203,9 +203,11 @@ def _full(ctx: ConvertContext, index: int, shape: tuple[int, ...]) -> object:
 
 @register("LRN", since=(1, 13))
 def convert_lrn(ctx: ConvertContext) -> LayerSpec:
-    """LRN(X; size, alpha, beta, bias) → ``ops.lrn`` (odd size, 4-D) (since 1, 13).
+    """LRN(X; size, alpha, beta, bias) → ``x / (bias + alpha * mean_window(x²)) ** beta``.
 
-    An even ``size`` has an off-centre window: the channel sum is an ``ops.avg_pool3d``.
+    The channel-window mean is an ``ops.avg_pool3d`` over zero-padded squares (any ``size``,
+    off-centre for even sizes). ``ops.lrn`` is not used: its CPU kernel fails with "could not
+    execute a primitive" for many channels (96 in AlexNet) in MindSpore 2.10. (since 1, 13)
     """
     size = int(ctx.attr("size"))
     alpha = _float_attr(ctx, "alpha", 1e-4)
@@ -213,8 +215,6 @@ def convert_lrn(ctx: ConvertContext) -> LayerSpec:
     bias = _float_attr(ctx, "bias", 1.0)
     if ctx.rank(0) != 4:
         raise ConversionNotPossible("LRN is converted for 4-D inputs only")
-    if size % 2 == 1:
-        return LayerSpec(Call("ops.lrn", (Ref(0), (size - 1) // 2, bias, alpha / size, beta)))
     low, high = (size - 1) // 2, size - 1 - (size - 1) // 2
     squares = Call("ops.expand_dims", (BinOp("*", Ref(0), Ref(0)), 1))
     padded = Call("ops.pad", (squares, (0, 0, 0, 0, low, high)))
