@@ -6,8 +6,10 @@ The CLI and the language server call exactly these two functions.
 from __future__ import annotations
 
 import ast
+import copy
 import warnings
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import libcst as cst
@@ -62,6 +64,12 @@ def convert_source(
             f"unknown target tier {target!r}",
             hint=f"Use one of: {', '.join(TIERS)}.",
         )
+    return copy.deepcopy(_convert_cached(source, target, filename))
+
+
+@lru_cache(maxsize=16)
+def _convert_cached(source: str, target: str, filename: str) -> AstConversion:
+    """The conversion, remembered for the last sources (editors re-send unchanged text)."""
     check_syntax(source, filename)
     try:
         module = cst.parse_module(source)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 import libcst as cst
@@ -295,6 +296,12 @@ def _pass_through(spec: Spec, bound: Bound, plan: ArgPlan) -> ArgPlan:
     return plan
 
 
+@lru_cache(maxsize=1024)
+def parse_code(code: str) -> cst.BaseExpression:
+    """Parse a small expression once (LibCST nodes are immutable, so they can be shared)."""
+    return cst.parse_expression(code)
+
+
 def value_transform(kind: str) -> Transform | None:
     """Rewriter for a mapping value transform: an expression of ``x`` (the argument value).
 
@@ -304,7 +311,7 @@ def value_transform(kind: str) -> Transform | None:
     if not kind:
         return None
     try:
-        template = cst.parse_expression(kind)
+        template = parse_code(kind)
     except cst.ParserSyntaxError:
         return None
 
@@ -400,7 +407,7 @@ def _build_one(item: ArgOut, updated: cst.Call, planner: Any) -> cst.Arg:
         if item.target is not None:
             value = planner.render(item.target)
         else:
-            value = cst.parse_expression(item.code or "None")
+            value = parse_code(item.code or "None")
         return keyword_arg(item.keyword, value) if item.keyword else cst.Arg(value=value)
     arg = updated.args[item.source]
     value = item.transform(arg.value) if item.transform else arg.value

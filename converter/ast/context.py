@@ -69,6 +69,7 @@ class ConversionContext:
     def __init__(self, tier: str) -> None:
         self.tier = tier
         self.edits: dict[cst.CSTNode, list[Edit]] = {}
+        self.dirty: set[cst.CSTNode] = set()
         self.markers: dict[cst.CSTNode, list[str]] = {}
         self.sites: list[Site] = []
         self.handled: set[cst.CSTNode] = set()
@@ -78,9 +79,17 @@ class ConversionContext:
         self.extra: dict[str, Any] = {}
 
     # --- planning -------------------------------------------------------------------------
-    def edit(self, node: cst.CSTNode, fn: Edit) -> None:
-        """Register ``fn`` to rewrite ``node`` (it receives the node with its children done)."""
+    def edit(self, node: cst.CSTNode, fn: Edit, ancestors: list[cst.CSTNode] | None = None) -> None:
+        """Register ``fn`` to rewrite ``node`` (it receives the node with its children done).
+
+        Args:
+            node: The original node.
+            fn: The rewrite.
+            ancestors: The statements enclosing ``node`` (default: the statements being
+                visited); the applier only descends into statements marked this way.
+        """
         self.edits.setdefault(node, []).append(fn)
+        self.dirty.update(self.lines if ancestors is None else ancestors)
 
     def claim(self, node: cst.CSTNode) -> None:
         """Mark ``node`` and its dotted-name chain as dealt with by one rule."""
@@ -107,6 +116,7 @@ class ConversionContext:
         """Put a ``# TODO(mindconverter): ...`` comment above the current statement."""
         line = self.current_line()
         if line is not None:
+            self.dirty.update(self.lines)
             texts = self.markers.setdefault(line, [])
             if text not in texts:
                 texts.append(text)

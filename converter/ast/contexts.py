@@ -73,7 +73,7 @@ def _unwrap(updated: cst.CSTNode) -> cst.CSTNode | cst.FlattenSentinel:
     if isinstance(body, cst.SimpleStatementSuite):
         statements: list[cst.BaseStatement] = [cst.SimpleStatementLine(body=body.body)]
     else:
-        statements = list(body.body)
+        statements = [s for s in body.body if isinstance(s, cst.BaseStatement)]
     if not statements:
         return cst.SimpleStatementLine(body=[cst.Pass()], leading_lines=updated.leading_lines)
     first = statements[0]

@@ -185,7 +185,9 @@ def _build_loader(updated: cst.CSTNode, plan: dict[str, Any], imports: Any) -> c
         return None if index is None else updated.args[index].value
 
     columns = cst.List([cst.Element(cst.SimpleString(repr(c))) for c in plan["columns"]])
-    source_args = [cst.Arg(value("dataset")), keyword_arg("column_names", columns)]
+    dataset_arg = value("dataset")
+    assert dataset_arg is not None  # checked while planning
+    source_args = [cst.Arg(dataset_arg), keyword_arg("column_names", columns)]
     source_args.append(keyword_arg("shuffle", value("shuffle") or cst.Name("False")))
     workers = value("num_workers")
     if workers is not None and not (isinstance(workers, cst.Integer) and workers.value == "0"):

@@ -33,6 +33,7 @@ class _ImportStatement:
     bound: list[tuple[cst.ImportAlias, str]] = field(default_factory=list)
     removable: set[str] = field(default_factory=set)
     scope: Any = None
+    ancestors: list[cst.CSTNode] = field(default_factory=list)
     range: SourceRange = field(default_factory=lambda: SourceRange(1, 0, 1, 0))
     line_range: SourceRange = field(default_factory=lambda: SourceRange(1, 0, 1, 0))
 
@@ -106,6 +107,7 @@ class ImportRule(Rule):
     def _record(self, node: cst.Import | cst.ImportFrom, torch: bool) -> _ImportStatement:
         line = self.ctx.current_line()
         record = _ImportStatement(node=node, line=line, module_level=self._depth == 0, torch=torch)
+        record.ancestors = list(self.ctx.lines)
         # Metadata is only available during the traversal: keep what planning needs.
         try:
             record.scope = self.get_metadata(ScopeProvider, node)
@@ -167,7 +169,8 @@ class ImportRule(Rule):
                 self._plan_removal(record, drops)
         for line, positions in drops.items():
             placeholder = self.placeholder if anchor is not None and line is anchor.line else None
-            self.ctx.edit(line, _line_editor(positions, placeholder))
+            owner = next(r for r in self.statements if r.line is line)
+            self.ctx.edit(line, _line_editor(positions, placeholder), owner.ancestors)
         if anchor is None:
             self.placeholder = _placeholder(())
             self._insert_at_top()
@@ -219,11 +222,13 @@ class ImportRule(Rule):
                 a.with_changes(comma=cst.MaybeSentinel.DEFAULT) if i == len(keep) - 1 else a
                 for i, a in enumerate(keep)
             ]
-            self.ctx.edit(statement, lambda updated: updated.with_changes(names=fixed))
+            self.ctx.edit(
+                statement, lambda updated: updated.with_changes(names=fixed), record.ancestors
+            )
         elif isinstance(line, cst.SimpleStatementLine) and statement in line.body:
             drops.setdefault(line, set()).add(line.body.index(statement))
         else:
-            self.ctx.edit(statement, lambda updated: cst.RemovalSentinel.REMOVE)
+            self.ctx.edit(statement, lambda updated: cst.RemovalSentinel.REMOVE, record.ancestors)
 
     def _insert_at_top(self) -> None:
         module = self.module
@@ -238,7 +243,7 @@ class ImportRule(Rule):
             body.insert(index, placeholder)
             return updated.with_changes(body=body)
 
-        self.ctx.edit(module, insert)
+        self.ctx.edit(module, insert, [])
 
     # --- after the edits -------------------------------------------------------------------
     def insert_imports(self, module: cst.Module) -> cst.Module:

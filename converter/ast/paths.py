@@ -80,7 +80,8 @@ def convert_path(
     source = Path(in_file)
     if not source.exists():
         raise ConverterError(ErrorCode.FILE_NOT_FOUND, f"input not found: {in_file}")
-    scripts = _scripts(source)
+    outputs = {Path(output_dir).resolve(), Path(report_dir or output_dir).resolve()}
+    scripts = [p for p in _scripts(source) if not _inside_any(p.resolve(), outputs)]
     if not scripts:
         raise ConverterError(ErrorCode.FILE_NOT_FOUND, f"no .py files in {in_file}")
     base = source if source.is_dir() else source.parent
@@ -111,6 +112,11 @@ def convert_path(
     result.converted = sum(f.converted for f in result.files)
     result.total = sum(f.total for f in result.files)
     return result
+
+
+def _inside_any(path: Path, folders: set[Path]) -> bool:
+    """Whether ``path`` lies in one of ``folders`` (outputs of an earlier run are not inputs)."""
+    return any(folder in path.parents for folder in folders)
 
 
 def _scripts(source: Path) -> list[Path]:

@@ -95,6 +95,12 @@ class Applier(cst.CSTTransformer):
                 self.sites.setdefault(site.node, []).append(site)
         self._empty = cst.Module(body=())
 
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        """Skip statements that hold no edit (most of a file, usually)."""
+        if isinstance(node, LINE_NODES):
+            return node in self.ctx.dirty or node in self.ctx.edits
+        return True
+
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
         result: Any = updated_node
         for edit in self.ctx.edits.get(original_node, ()):

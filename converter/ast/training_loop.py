@@ -50,6 +50,7 @@ class _Step:
     params: list[str]
     aux: list[str]
     captured: dict[int, cst.CSTNode] = field(default_factory=dict)
+    ancestors: list[cst.CSTNode] = field(default_factory=list)
     names: tuple[str, str] = ("forward_fn", "grad_fn")
 
 
@@ -184,6 +185,7 @@ class TrainingRule(Rule):
         params = [name for name in _read_names(forward) if name in bound]
         aux = [name for name in assigned if name != loss]
         plan = _Step(
+            ancestors=list(self.ctx.lines),
             loop=loop,
             hoist=hoist,
             forward=forward,
@@ -259,7 +261,7 @@ class TrainingRule(Rule):
             plan.names = (_fresh("forward_fn", taken), _fresh("grad_fn", taken))
             by_hoist.setdefault(plan.hoist, []).append(plan)
         for hoist, plans in by_hoist.items():
-            self.ctx.edit(hoist, _definitions(plans, imports))
+            self.ctx.edit(hoist, _definitions(plans, imports), plans[0].ancestors)
 
     @property
     def torch_name_cache(self) -> dict[cst.Call, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from mindconverter.converter.ast import convert_source, pipeline
+from mindconverter.converter.ast import api, convert_source, pipeline
 from mindconverter.converter.errors import ConverterError, ErrorCode
 
 
@@ -18,8 +18,11 @@ def test_syntax_errors_raise_python_syntax(source: str) -> None:
 def test_pure_and_repeatable() -> None:
     source = "import torch\ny = torch.cat([a, b], dim=0)\n"
     first = convert_source(source)
+    first.issues.clear()  # callers may mutate what they get back
     second = convert_source(source)
-    assert first == second
+    api._convert_cached.cache_clear()
+    third = convert_source(source)
+    assert second == third and second.issues
 
 
 def test_internal_error_leaves_the_file_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -27,7 +30,8 @@ def test_internal_error_leaves_the_file_unchanged(monkeypatch: pytest.MonkeyPatc
         raise RuntimeError("boom")
 
     monkeypatch.setattr(pipeline, "run", broken)
-    source = "import torch\ny = torch.cat([a])\n"
+    api._convert_cached.cache_clear()
+    source = "import torch\ny = torch.cat([a, b, c])\n"
     result = convert_source(source)
     assert result.code == source
     assert [i.code for i in result.issues] == ["MC-A015"]

@@ -170,3 +170,12 @@ def test_weights_that_are_not_a_state_dict(tmp_path: Path) -> None:
     with pytest.raises(ConverterError) as info:
         convert_path(str(src), str(tmp_path / "out"), weight_file=str(tmp_path / "list.pth"))
     assert info.value.code is ErrorCode.WEIGHTS_UNREADABLE
+
+
+def test_output_folder_inside_the_input_folder_is_not_an_input(tmp_path: Path) -> None:
+    write(tmp_path / "proj" / "a.py", MODEL)
+    convert_path(str(tmp_path / "proj"), str(tmp_path / "proj" / "converted"))
+    again = convert_path(
+        str(tmp_path / "proj"), str(tmp_path / "proj" / "converted"), overwrite=True
+    )
+    assert [Path(f.source).name for f in again.files] == ["a.py"]

@@ -17,6 +17,7 @@ from mindconverter.converter.ast.callargs import (
     attribute,
     keyword_arg,
     literal_number,
+    parse_code,
 )
 from mindconverter.converter.ast.matchers.registry import CallMatcher, CallPlan, register
 from mindconverter.converter.ast.render import ImportPlanner
@@ -113,9 +114,7 @@ def _init_kwargs(
         return [keyword_arg("scale", scale)]
     kwargs = [keyword_arg(rename.get(k, k), v) for k, v in values.items()]
     present = {rename.get(k, k) for k in values}
-    kwargs += [
-        keyword_arg(k, cst.parse_expression(v)) for k, v in defaults.items() if k not in present
-    ]
+    kwargs += [keyword_arg(k, parse_code(v)) for k, v in defaults.items() if k not in present]
     return kwargs
 
 

@@ -17,6 +17,7 @@ from mindconverter.converter.ast.callargs import (
     UnconvertibleError,
     bind,
     keyword_arg,
+    parse_code,
 )
 from mindconverter.converter.ast.matchers.registry import CallMatcher, CallPlan, register
 from mindconverter.converter.ast.render import ImportPlanner
@@ -139,7 +140,7 @@ class ModulesMatcher(ModuleMethodMatcher):
         """A generator over ``cells_and_names``."""
 
         def build(updated: cst.Call, planner: ImportPlanner) -> cst.BaseExpression:
-            inner = cst.parse_expression("[cell for _, cell in CELLS]")
+            inner = parse_code("[cell for _, cell in CELLS]")
             assert isinstance(inner, cst.ListComp)
             source = _method_call(_receiver(updated), "cells_and_names")
             comp = inner.for_in.with_changes(iter=source)

@@ -2,13 +2,16 @@
 
 from mindconverter.converter.graph.ops import (  # noqa: F401
     activations,
+    attention,
     conv,
     elementwise,
     gather,
     linear,
+    loss,
     logical,
     norm,
     pool,
+    quant,
     reduce,
     resize,
     rnn,

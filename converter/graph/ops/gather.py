@@ -63,6 +63,7 @@ def convert_gather(ctx: ConvertContext) -> LayerSpec:
     lead: tuple[Any, ...] = (Slice(),) * axis
     if axis >= 2 and axis == rank - 1:
         lead = (Ellipsis,)
+    index: Any
     if values.ndim == 0:
         index = int(original)  # Python reads an in-range negative index as ONNX does
     elif values.size == 1 and values.ndim == 1:

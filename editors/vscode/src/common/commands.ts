@@ -8,8 +8,11 @@ import { CancellationToken, Disposable, Uri, ViewColumn } from 'vscode';
 import { Commands, MODEL_EXTENSIONS, ServerCommands } from './constants';
 import { traceError, traceInfo, traceWarn } from './log/logging';
 import {
+    ConvertModelOptions,
     ConvertModelResult,
+    OUTPUT_EXISTS,
     buildConvertOptions,
+    errorCode,
     describeDeclaredShapes,
     describeSummary,
     formatNodeList,
@@ -215,23 +218,35 @@ export async function convertModelFileUI(context: CommandContext, uri?: Uri): Pr
     traceInfo(`Converting ${modelPath} with`, JSON.stringify(options));
     let result: unknown;
     const state = { cancelled: false };
+    const run = (opts: ConvertModelOptions): Thenable<unknown> =>
+        withServerProgress(client, `MindConverter: converting ${modelName}`, (workDoneToken, cancellation) => {
+            cancellation.onCancellationRequested(() => {
+                state.cancelled = true;
+            });
+            return executeServerCommand<unknown>(
+                client,
+                ServerCommands.convertModelFile,
+                [modelPath, opts],
+                { workDoneToken },
+                cancellation,
+            );
+        });
     try {
-        result = await withServerProgress(
-            client,
-            `MindConverter: converting ${modelName}`,
-            (workDoneToken, cancellation) => {
-                cancellation.onCancellationRequested(() => {
-                    state.cancelled = true;
-                });
-                return executeServerCommand<unknown>(
-                    client,
-                    ServerCommands.convertModelFile,
-                    [modelPath, options],
-                    { workDoneToken },
-                    cancellation,
-                );
-            },
-        );
+        try {
+            result = await run(options);
+        } catch (error) {
+            if (state.cancelled || errorCode(error) !== OUTPUT_EXISTS) {
+                throw error;
+            }
+            const replace = await showWarningMessage(
+                `MindConverter: the output files for ${modelName} already exist. Replace them?`,
+                'Replace',
+            );
+            if (replace !== 'Replace') {
+                return undefined;
+            }
+            result = await run({ ...options, overwrite: true });
+        }
     } catch (error) {
         if (state.cancelled) {
             void showInformationMessage(`MindConverter: conversion of ${modelName} cancelled.`);

@@ -28,6 +28,23 @@ export interface ConvertModelOptions {
     outputDir?: string;
     reportDir?: string;
     verify?: boolean;
+    overwrite?: boolean;
+}
+
+/** Error code the server answers when the output files already exist (see docs/errors.md). */
+export const OUTPUT_EXISTS = 'MC302';
+
+/** The MindConverter error code carried by a server error response, if any. */
+export function errorCode(error: unknown): string | undefined {
+    if (typeof error !== 'object' || error === null || !('data' in error)) {
+        return undefined;
+    }
+    const data = (error as { data?: unknown }).data;
+    if (typeof data === 'object' && data !== null && 'code' in data) {
+        const code = (data as { code?: unknown }).code;
+        return typeof code === 'string' ? code : undefined;
+    }
+    return undefined;
 }
 
 /** Result of `mindconverter.convertModelFile`. */

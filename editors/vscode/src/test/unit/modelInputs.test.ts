@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
     buildConvertOptions,
+    errorCode,
+    OUTPUT_EXISTS,
     ConvertModelResult,
     describeDeclaredShapes,
     describeSummary,
@@ -128,5 +130,19 @@ describe('describeSummary', () => {
             }),
             '3/3 operators converted',
         );
+    });
+});
+
+describe('errorCode', () => {
+    it('reads the MindConverter code of a server error response', () => {
+        assert.equal(errorCode({ code: -32603, message: 'x', data: { code: 'MC302', message: 'exists' } }), 'MC302');
+    });
+    it('is undefined for other errors', () => {
+        assert.equal(errorCode(new Error('boom')), undefined);
+        assert.equal(errorCode({ data: { code: 5 } }), undefined);
+        assert.equal(errorCode(null), undefined);
+    });
+    it('names the output-exists code', () => {
+        assert.equal(OUTPUT_EXISTS, 'MC302');
     });
 });

@@ -1,0 +1,343 @@
+"""Transformer blocks: Attention, RMSNormalization, RotaryEmbedding, Swish, SwiGLU.
+
+Everything is written with portable ``mindspore.ops`` functions (``ops.matmul``,
+``ops.softmax``, ``ops.masked_fill``...), so it runs on CPU in float16 and float32. Attention
+uses the static shapes: head splitting, the key/value cache concatenation and the causal and
+sliding-window masks (``ops.triu``/``ops.tril`` of a boolean block) are decided at conversion
+time; only a ``nonpad_kv_seqlen`` input makes the masks depend on run-time values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from mindconverter.converter.graph.context import ConvertContext
+from mindconverter.converter.graph.ops.common import norm_axis
+from mindconverter.converter.graph.registry import ConversionNotPossible, register
+from mindconverter.converter.graph.render import ms_dtype_name
+from mindconverter.converter.graph.spec import (
+    BinOp,
+    Call,
+    DType,
+    Item,
+    LayerSpec,
+    Method,
+    Ref,
+    Slice,
+    TupleOf,
+    kw,
+)
+
+_NEG_INF = float("-inf")
+_Q, _K, _V, _MASK, _PAST_K, _PAST_V, _NONPAD = range(7)
+
+
+def _float_attr(ctx: ConvertContext, name: str, default: float) -> float:
+    """A float attribute at its float32 value, written as short as it reads."""
+    return float(str(np.float32(ctx.attr(name, default))))
+
+
+def _short(value: float) -> float:
+    return float(str(np.float32(value)))
+
+
+def _cast(expr: Any, dtype: np.dtype | str) -> Method:
+    return Method(expr, "astype", (DType(ms_dtype_name(dtype)),))
+
+
+# -- Attention --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Heads:
+    """Static facts of one Attention node (after the cache concatenation)."""
+
+    batch: int
+    q_heads: int
+    kv_heads: int
+    q_len: int
+    kv_len: int
+    past_len: int
+    rank: int
+
+
+def _heads(ctx: ConvertContext) -> _Heads:
+    rank = ctx.rank(_Q)
+    if rank not in (3, 4) or ctx.rank(_K) != rank or ctx.rank(_V) != rank:
+        raise ConversionNotPossible("Attention needs Q, K and V all 3-D or all 4-D")
+    if ctx.has_input(_PAST_K) != ctx.has_input(_PAST_V):
+        raise ConversionNotPossible("Attention needs past_key and past_value together")
+    q_shape, k_shape = ctx.shape(_Q), ctx.shape(_K)
+    if rank == 3:
+        q_heads, kv_heads = int(ctx.attr("q_num_heads", 0)), int(ctx.attr("kv_num_heads", 0))
+        if q_heads <= 0 or kv_heads <= 0:
+            raise ConversionNotPossible("3-D Attention needs q_num_heads and kv_num_heads")
+        q_len, kv_len = int(q_shape[1]), int(k_shape[1])
+    else:
+        q_heads, kv_heads = int(q_shape[1]), int(k_shape[1])
+        q_len, kv_len = int(q_shape[2]), int(k_shape[2])
+    if q_heads % kv_heads:
+        raise ConversionNotPossible(f"q_num_heads {q_heads} is not a multiple of {kv_heads}")
+    past = int(ctx.shape(_PAST_K)[2]) if ctx.has_input(_PAST_K) else 0
+    return _Heads(int(q_shape[0]), q_heads, kv_heads, q_len, kv_len + past, past, rank)
+
+
+def _split_heads(ctx: ConvertContext, index: int, heads: int) -> Any:
+    """Input ``index`` as ``(batch, heads, seq, head_size)``."""
+    if ctx.rank(index) == 4:
+        return Ref(index)
+    batch, seq, hidden = (int(d) for d in ctx.shape(index))
+    split = Call("ops.reshape", (Ref(index), (batch, seq, heads, hidden // heads)))
+    return Call("ops.transpose", (split, (0, 2, 1, 3)))
+
+
+def _with_past(ctx: ConvertContext, current: Any, past_index: int) -> Any:
+    if not ctx.has_input(past_index):
+        return current
+    return Call("ops.concat", ((Ref(past_index), current), 2))
+
+
+@register("Attention", since=(23, 24, 25))
+def convert_attention(ctx: ConvertContext) -> LayerSpec:
+    """Attention(Q, K, V, attn_mask?, past_key?, past_value?, nonpad_kv_seqlen?) → scaled
+    dot-product attention with ``ops.matmul``/``ops.softmax`` (since 23, 24, 25).
+
+    Covers 3-D and 4-D layouts, grouped-query heads (``ops.repeat_interleave``), boolean and
+    additive masks, ``is_causal``, sliding windows, ``softcap``, ``softmax_precision``, the
+    key/value cache and every ``qk_matmul_output_mode``. Fully masked query rows give zeros.
+    """
+    h = _heads(ctx)
+    key = _with_past(ctx, _split_heads(ctx, _K, h.kv_heads), _PAST_K)
+    value = _with_past(ctx, _split_heads(ctx, _V, h.kv_heads), _PAST_V)
+    dtype = ctx.dtype(_Q)
+    head_size = int(ctx.shape(_Q)[-1]) // (h.q_heads if h.rank == 3 else 1)
+    scale = ctx.attr("scale")
+    root = _short(float(np.sqrt(1 / np.sqrt(head_size) if scale is None else scale)))
+    groups = h.q_heads // h.kv_heads
+    key_rep, value_rep = (Call("ops.repeat_interleave", (x, groups, 1)) if groups > 1 else x
+                          for x in (key, value))
+    query = BinOp("*", _split_heads(ctx, _Q, h.q_heads), root)
+    scores = Call("ops.matmul", (query, BinOp("*", Call("ops.swapaxes", (key_rep, -1, -2)),
+                                               root)))
+    softcap = float(ctx.attr("softcap", 0.0))
+    if softcap > 0:
+        softcap = _short(softcap)
+        scores = BinOp("*", Call("ops.tanh", (BinOp("/", scores, softcap),)), softcap)
+    masked, maybe_empty = _masked_scores(ctx, h, scores)
+    probs = _softmax(ctx, masked, dtype)
+    if maybe_empty:
+        empty = Call("ops.isneginf", (Call("ops.amax", (masked, -1), kw(keepdims=True)),))
+        probs = Call("ops.where", (empty, 0.0, probs))
+    if _precision(ctx, dtype) != dtype:
+        probs = _cast(probs, dtype)
+    out = Call("ops.matmul", (probs, value_rep))
+    if h.rank == 3:
+        out = Call("ops.reshape", (Call("ops.transpose", (out, (0, 2, 1, 3))),
+                                   (h.batch, h.q_len, -1)))
+    mode = int(ctx.attr("qk_matmul_output_mode", 0))
+    qk = {0: scores, 1: scores, 2: masked, 3: probs}.get(mode)
+    if qk is None:
+        raise ConversionNotPossible(f"qk_matmul_output_mode={mode}")
+    outputs = (out, key, value, qk)
+    if ctx.n_outputs == 1:
+        return LayerSpec(out)
+    return LayerSpec(TupleOf(outputs[:ctx.n_outputs]))
+
+
+def _precision(ctx: ConvertContext, dtype: np.dtype) -> np.dtype:
+    code = int(ctx.attr("softmax_precision", 0))
+    if not code:
+        return dtype
+    import onnx.helper
+
+    return np.dtype(onnx.helper.tensor_dtype_to_np_dtype(code))
+
+
+def _softmax(ctx: ConvertContext, scores: Any, dtype: np.dtype) -> Any:
+    precision = _precision(ctx, dtype)
+    if precision != dtype:
+        scores = _cast(scores, precision)
+    return Call("ops.softmax", (scores, -1))
+
+
+def _masked_scores(ctx: ConvertContext, h: _Heads, scores: Any) -> tuple[Any, bool]:
+    """Scores with the additive/boolean mask, causal and window limits applied, and whether a
+    query row may end up fully masked."""
+    blocked: list[Any] = []
+    maybe_empty = False
+    if ctx.has_input(_MASK):
+        maybe_empty = True
+        mask = Ref(_MASK)
+        pad = h.kv_len - int(ctx.shape(_MASK)[-1])
+        if ctx.dtype(_MASK) == np.bool_:
+            mask = Call("ops.logical_not", (mask,))
+            blocked.append(Call("ops.pad", (mask, (0, pad)), kw(value=True)) if pad else mask)
+        else:
+            if pad:
+                mask = Call("ops.pad", (mask, (0, pad)), kw(value=_NEG_INF))
+            scores = BinOp("+", scores, mask)
+    if ctx.has_input(_NONPAD) and not ctx.has_input(_PAST_K):
+        maybe_empty = True
+        blocked.extend(_runtime_limits(ctx, h))
+    else:
+        limits = _static_limits(ctx, h)
+        blocked.extend(limits)
+        maybe_empty = maybe_empty or _static_empty_rows(ctx, h)
+    if not blocked:
+        return scores, maybe_empty
+    condition = blocked[0]
+    for extra in blocked[1:]:
+        condition = BinOp("|", condition, extra)
+    return Call("ops.masked_fill", (scores, condition, _NEG_INF)), maybe_empty
+
+
+def _window(ctx: ConvertContext) -> tuple[int, int]:
+    """(left, right) window sizes; -1 = unbounded. ``is_causal`` caps the right side at 0."""
+    left = int(ctx.attr("left_window_size", -1)) if ctx.opset >= 25 else -1
+    right = int(ctx.attr("right_window_size", -1)) if ctx.opset >= 25 else -1
+    if int(ctx.attr("is_causal", 0)):
+        right = 0 if right < 0 else min(right, 0)
+    return left, right
+
+
+def _static_limits(ctx: ConvertContext, h: _Heads) -> list[Any]:
+    """Causal/window limits for a fixed offset (the past length): boolean blocks."""
+    left, right = _window(ctx)
+    ones = Call("ops.ones", ((h.q_len, h.kv_len), DType("bool_")))
+    limits = []
+    if right >= 0:  # key j blocked when j > i + offset + right
+        limits.append(Call("ops.triu", (ones, h.past_len + right + 1)))
+    if left >= 0:  # key j blocked when j < i + offset - left
+        limits.append(Call("ops.tril", (ones, h.past_len - left - 1)))
+    return limits
+
+
+def _static_empty_rows(ctx: ConvertContext, h: _Heads) -> bool:
+    left, right = _window(ctx)
+    i = np.arange(h.q_len)[:, None] + h.past_len
+    j = np.arange(h.kv_len)[None, :]
+    allowed = np.ones((h.q_len, h.kv_len), bool)
+    if right >= 0:
+        allowed &= j <= i + right
+    if left >= 0:
+        allowed &= j >= i - left
+    return not bool(allowed.any(axis=1).all())
+
+
+def _runtime_limits(ctx: ConvertContext, h: _Heads) -> list[Any]:
+    """Limits for an external cache: offset[b] = nonpad_kv_seqlen[b] - q_len, and keys at or
+    after nonpad_kv_seqlen[b] are padding."""
+    lengths = Call("ops.reshape", (Ref(_NONPAD), (h.batch, 1, 1, 1)))
+    keys = Call("ops.arange", (h.kv_len,))
+    limits = [BinOp(">=", keys, lengths)]
+    left, right = _window(ctx)
+    if left < 0 and right < 0:
+        return limits
+    rows = Call("ops.reshape", (Call("ops.arange", (h.q_len,)), (h.q_len, 1)))
+    position = BinOp("+", rows, BinOp("-", lengths, h.q_len))  # i + offset[b]
+    if right >= 0:
+        limits.append(BinOp(">", keys, BinOp("+", position, right) if right else position))
+    if left >= 0:
+        limits.append(BinOp("<", keys, BinOp("-", position, left) if left else position))
+    return limits
+
+
+# -- normalisation and activations ------------------------------------------------------------
+
+
+@register("RMSNormalization", since=23)
+def convert_rms_norm(ctx: ConvertContext) -> LayerSpec:
+    """RMSNormalization(X, scale; axis, epsilon, stash_type) →
+    ``x * ops.rsqrt(ops.mean(x * x, axes, keep_dims=True) + eps) * scale`` (since 23).
+
+    ``stash_type=1`` (the default) computes the statistics in float32.
+    """
+    rank = ctx.rank(0)
+    axis = norm_axis(int(ctx.attr("axis", -1)), rank)
+    eps = _float_attr(ctx, "epsilon", 1e-5)
+    dtype = ctx.dtype(0)
+    x: Any = Ref(0)
+    wide = int(ctx.attr("stash_type", 1)) == 1 and dtype != np.float32 and dtype.kind == "f"
+    if wide:
+        x = _cast(x, "float32")
+    axes = tuple(range(axis, rank))
+    mean = Call("ops.mean", (BinOp("*", x, x), axes), kw(keep_dims=True))
+    normed = BinOp("*", x, Call("ops.rsqrt", (BinOp("+", mean, eps),)))
+    if wide:
+        normed = _cast(normed, dtype)
+    return LayerSpec(BinOp("*", normed, ctx.operand(1, inline=False)))
+
+
+@register("Swish", since=24)
+def convert_swish(ctx: ConvertContext) -> LayerSpec:
+    """Swish(X; alpha=1) → ``ops.silu`` or ``x * ops.sigmoid(alpha * x)`` (since 24)."""
+    return LayerSpec(_swish(Ref(0), _float_attr(ctx, "alpha", 1.0)))
+
+
+def _swish(x: Any, alpha: float) -> Any:
+    if alpha == 1.0:
+        return Call("ops.silu", (x,))
+    return BinOp("*", x, Call("ops.sigmoid", (BinOp("*", x, alpha),)))
+
+
+@register("SwiGLU", since=28)
+def convert_swiglu(ctx: ConvertContext) -> LayerSpec:
+    """SwiGLU(A, B; alpha=1) → ``swish(a) * b`` (since 28)."""
+    return LayerSpec(BinOp("*", _swish(Ref(0), _float_attr(ctx, "alpha", 1.0)), Ref(1)))
+
+
+# -- RotaryEmbedding --------------------------------------------------------------------------
+
+
+@register("RotaryEmbedding", since=23)
+def convert_rotary_embedding(ctx: ConvertContext) -> LayerSpec:
+    """RotaryEmbedding(X, cos_cache, sin_cache, position_ids?; interleaved,
+    rotary_embedding_dim, num_heads) → slices, products and ``ops.concat`` (since 23).
+
+    4-D input is (batch, heads, seq, head_size); 3-D input (batch, seq, hidden) is split into
+    ``num_heads`` heads and merged back.
+    """
+    shape = tuple(int(d) for d in ctx.shape(0))
+    x: Any = Ref(0)
+    if len(shape) == 3:
+        heads = int(ctx.attr("num_heads", 0))
+        if heads <= 0:
+            raise ConversionNotPossible("3-D RotaryEmbedding needs num_heads")
+        x = Call("ops.reshape", (x, (*shape[:2], heads, shape[2] // heads)))
+        head_size, head_axis = shape[2] // heads, 2
+    elif len(shape) == 4:
+        heads, head_size, head_axis = shape[1], shape[3], 1
+    else:
+        raise ConversionNotPossible("RotaryEmbedding needs a 3-D or 4-D input")
+    rot = int(ctx.attr("rotary_embedding_dim", 0)) or head_size
+    cos, sin = (_cache(ctx, i, head_axis) for i in (1, 2))
+    interleaved = bool(ctx.attr("interleaved", 0))
+    if interleaved:
+        x1, x2 = (Item(x, (Ellipsis, Slice(s, rot, 2))) for s in (0, 1))
+    else:
+        x1, x2 = Item(x, (Ellipsis, Slice(None, rot // 2))), Item(x, (Ellipsis,
+                                                                       Slice(rot // 2, rot)))
+    real = BinOp("-", BinOp("*", cos, x1), BinOp("*", sin, x2))
+    imag = BinOp("+", BinOp("*", sin, x1), BinOp("*", cos, x2))
+    if interleaved:
+        pairs = Call("ops.stack", ((real, imag), -1))
+        rotated = (*shape[:2], heads, rot) if len(shape) == 3 else (*shape[:3], rot)
+        parts = [Call("ops.reshape", (pairs, rotated))]
+    else:
+        parts = [real, imag]
+    if rot < head_size:
+        parts.append(Item(x, (Ellipsis, Slice(rot, None))))
+    out: Any = Call("ops.concat", (tuple(parts), -1))
+    if len(shape) == 3:
+        out = Call("ops.reshape", (out, shape))
+    return LayerSpec(out)
+
+
+def _cache(ctx: ConvertContext, index: int, head_axis: int) -> Any:
+    """cos/sin cache gathered at the position ids, with a unit head axis."""
+    cache: Any = ctx.operand(index, inline=False)
+    if ctx.has_input(3):
+        cache = Call("ops.gather", (cache, Ref(3), 0))
+    return Call("ops.expand_dims", (cache, head_axis))
