@@ -51,7 +51,8 @@ def run_case(case: Any, mode: str = "pynative") -> CaseResult:
 
     start = time.perf_counter()
     try:
-        for inputs, expected in case.data_sets:
+        for raw_inputs, raw_expected in case.data_sets:
+            inputs, expected = _arrays(raw_inputs), _arrays(raw_expected)
             if not _plain(inputs) or not _plain(expected):
                 return CaseResult(case.name, "unsupported", "sequence/optional/map values",
                                   time.perf_counter() - start)
@@ -78,6 +79,23 @@ def run_cases(cases: Iterable[Any], mode: str = "pynative", verbose: bool = Fals
         if verbose:
             print(f"{result.status.upper():11s} {result.name} {result.detail}", flush=True)
     return results
+
+
+def _arrays(values: Any) -> Any:
+    """TensorProto values and NumPy scalars as arrays (sequences and maps are left alone)."""
+    import onnx
+    from onnx import numpy_helper
+
+    if not isinstance(values, (list, tuple)):
+        return values
+    converted = []
+    for v in values:
+        if isinstance(v, onnx.TensorProto):
+            v = numpy_helper.to_array(v)
+        elif isinstance(v, np.generic):
+            v = np.asarray(v)
+        converted.append(v)
+    return converted
 
 
 def _plain(values: Any) -> bool:

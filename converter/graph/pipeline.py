@@ -350,10 +350,16 @@ def _fill_shapes(
     probe = copy.deepcopy(reference)
     present = {o.name for o in probe.graph.output}
     probe.graph.output.extend(onnx.ValueInfoProto(name=m) for m in wanted if m not in present)
+    names = [i.name for i in inputs]
     try:
-        arrays = verify_mod.run_onnxruntime(probe, [i.name for i in inputs], feeds, wanted)
-    except Exception:  # converters without shapes fall back to placeholders
-        return
+        arrays = verify_mod.run_onnxruntime(probe, names, feeds, wanted)
+    except Exception:
+        try:  # onnxruntime lacks some kernels (bfloat16 Range, uint64 TopK...)
+            from onnx.reference import ReferenceEvaluator
+
+            arrays = ReferenceEvaluator(probe).run(wanted, dict(zip(names, feeds)))
+        except Exception:  # converters without shapes fall back to placeholders
+            return
     for name, array in zip(wanted, arrays):
         values[name] = ValueInfo(tuple(int(d) for d in np.shape(array)), np.asarray(array).dtype)
 

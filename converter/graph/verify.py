@@ -106,6 +106,12 @@ def compare(actual: np.ndarray, expected: np.ndarray, name: str, rtol: float, at
         diff = 0.0 if equal else float(np.max(np.abs(actual.astype(np.float64)
                                                      - expected.astype(np.float64))))
         return OutputCheck(name, diff, diff, equal)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return _compare_float(actual, expected, name, rtol, atol)
+
+
+def _compare_float(actual: np.ndarray, expected: np.ndarray, name: str, rtol: float,
+                   atol: float) -> OutputCheck:
     a, e = actual.astype(np.float64), expected.astype(np.float64)
     nan_ok = np.array_equal(np.isnan(a), np.isnan(e))
     both = ~(np.isnan(a) | np.isnan(e))

@@ -33,7 +33,11 @@ def single_node_model(
         [helper.make_tensor_value_info(o, onnx.TensorProto.UNDEFINED, None) for o in outs],
         [onnx.numpy_helper.from_array(a, n) for n, a in initializers],
     )
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    try:  # typed outputs, which onnxruntime requires
+        return onnx.shape_inference.infer_shapes(model, strict_mode=True)
+    except Exception:
+        return model
 
 
 def assert_matches_ort(
