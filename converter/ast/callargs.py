@@ -177,16 +177,6 @@ class ArgPlan:
             self.args.append(ArgOut(keyword=keyword, code=code))
             self.added[keyword] = code
 
-    def set(self, keyword: str, code: str) -> None:
-        """Set ``keyword=code``, replacing a present value."""
-        self.args = [out for out in self.args if out.keyword != keyword]
-        self.args.append(ArgOut(keyword=keyword, code=code))
-        self.added[keyword] = code
-
-    def remove(self, keyword: str) -> None:
-        """Drop ``keyword`` from the rebuilt call."""
-        self.args = [out for out in self.args if out.keyword != keyword]
-
     def facts(self) -> dict[str, Any]:
         """JSON-friendly summary of the changes."""
         return {"dropped": self.dropped, "added": self.added, "renamed": self.renamed}
@@ -351,13 +341,6 @@ def _fold(kind: str, expr: cst.BaseExpression) -> cst.BaseExpression | None:
     if compact == "NoneifxelseTrue" and is_bool:
         return cst.Name("None" if expr.value == "True" else "True")  # type: ignore[attr-defined]
     return None
-
-
-def one_minus(expr: cst.BaseExpression) -> cst.BaseExpression:
-    """``1 - expr``, folded when ``expr`` is a number literal."""
-    transform = value_transform("1-x")
-    assert transform is not None
-    return transform(expr)
 
 
 def literal_number(expr: cst.BaseExpression) -> float | None:

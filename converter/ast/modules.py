@@ -147,7 +147,7 @@ class ModuleRule(Rule):
             return self.types.in_module_class()
         kind = self.types.kind_of(receiver)
         if kind == typeinfo.UNKNOWN:
-            return method in DISTINCTIVE
+            return method in DISTINCTIVE or method == "train"
         return kind == typeinfo.MODULE
 
     def _user_defined(self, receiver: cst.BaseExpression, method: str) -> bool:

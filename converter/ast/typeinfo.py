@@ -221,6 +221,9 @@ class TypeTracker(BatchableCSTVisitor):
         if isinstance(expr, cst.IfExp):
             body, orelse = self.kind_of(expr.body), self.kind_of(expr.orelse)
             return body if body == orelse else UNKNOWN
+        if isinstance(expr, cst.Comparison):
+            sides = [expr.left, *(c.comparator for c in expr.comparisons)]
+            return TENSOR if TENSOR in (self.kind_of(e) for e in sides) else UNKNOWN
         if isinstance(
             expr,
             (
@@ -238,8 +241,6 @@ class TypeTracker(BatchableCSTVisitor):
                 cst.DictComp,
                 cst.SetComp,
                 cst.Lambda,
-                cst.Comparison,
-                cst.BooleanOperation,
             ),
         ):
             return OTHER

@@ -177,3 +177,18 @@ def test_adam_scheduler_script_trains_and_saves(tmp_path: Path) -> None:
     assert np.mean(history[4:]) < np.mean(history[:4])
     saved = ms.load_checkpoint(str(tmp_path / "m.ckpt"))
     assert set(saved) >= {"0.weight", "0.bias", "2.weight", "2.bias"}
+
+
+def test_torchvision_transforms() -> None:
+    result = convert(
+        """\
+        import torchvision.transforms as T
+
+        tf = T.Compose([T.Resize(32), T.ToTensor(), T.Normalize((0.5,), (0.5,))])
+        """
+    )
+    assert result.code == (
+        "from mindspore.dataset import transforms, vision\n\n"
+        "tf = transforms.Compose([vision.Resize(32), vision.ToTensor(), "
+        "vision.Normalize((0.5,), (0.5,), is_hwc=False)])\n"
+    )

@@ -218,3 +218,22 @@ class CudaAvailableMatcher(CallMatcher):
             )
 
         return CallPlan(target=spec.target, args=ArgPlan(), spec=spec, build=build)
+
+
+# override: the table lists Normalize as consistent, but torch normalises CHW tensors while
+# MindSpore's default is HWC images.
+@register("VisionNormalize", sources=("torchvision.transforms.Normalize",), override=True)
+class VisionNormalizeMatcher(CallMatcher):
+    """``transforms.Normalize(mean, std)`` → ``vision.Normalize(mean, std, is_hwc=False)``."""
+
+    def spec(self) -> Spec:
+        """Facts of the entry (or the known target), with ``inplace`` dropped."""
+        base = super().spec()
+        return base.with_changes(
+            target=base.target or "mindspore.dataset.vision.Normalize",
+            args=("mean", "std", "inplace"),
+            rename={"inplace": ""},
+            positional=2,
+            defaults={"is_hwc": "False"},
+            status="renamed_args",
+        )

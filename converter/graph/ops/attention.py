@@ -87,16 +87,28 @@ def _heads(ctx: ConvertContext) -> _Heads:
 def _split_heads(ctx: ConvertContext, index: int, heads: int) -> Any:
     """Input ``index`` as ``(batch, heads, seq, head_size)``."""
     if ctx.rank(index) == 4:
-        return Ref(index)
+        return _input(ctx, index)
     batch, seq, hidden = (int(d) for d in ctx.shape(index))
-    split = Call("ops.reshape", (Ref(index), (batch, seq, heads, hidden // heads)))
+    split = Call("ops.reshape", (_input(ctx, index), (batch, seq, heads, hidden // heads)))
     return Call("ops.transpose", (split, (0, 2, 1, 3)))
 
 
 def _with_past(ctx: ConvertContext, current: Any, past_index: int) -> Any:
     if not ctx.has_input(past_index):
         return current
-    return Call("ops.concat", ((Ref(past_index), current), 2))
+    return Call("ops.concat", ((_input(ctx, past_index), current), 2))
+
+
+def _input(ctx: ConvertContext, index: int) -> Any:
+    """Input ``index``; bfloat16 is widened to float32 (no bfloat16 CPU matmul)."""
+    if ctx.dtype(index).name == "bfloat16":
+        return _cast(Ref(index), "float32")
+    return Ref(index)
+
+
+def _narrow(ctx: ConvertContext, expr: Any) -> Any:
+    """A result back in bfloat16 when the inputs were widened."""
+    return _cast(expr, "bfloat16") if ctx.dtype(_Q).name == "bfloat16" else expr
 
 
 @register("Attention", since=(23, 24, 25))
@@ -106,12 +118,12 @@ def convert_attention(ctx: ConvertContext) -> LayerSpec:
 
     Covers 3-D and 4-D layouts, grouped-query heads (``ops.repeat_interleave``), boolean and
     additive masks, ``is_causal``, sliding windows, ``softcap``, ``softmax_precision``, the
-    key/value cache and every ``qk_matmul_output_mode``. Fully masked query rows give zeros.
+    key/value cache and every ``qk_matmul_output_mode``. Fully masked query rows give zeros
+    (they are zeroed before the softmax: MindSpore's CPU softmax mishandles all ``-inf`` rows).
     """
     h = _heads(ctx)
     key = _with_past(ctx, _split_heads(ctx, _K, h.kv_heads), _PAST_K)
     value = _with_past(ctx, _split_heads(ctx, _V, h.kv_heads), _PAST_V)
-    dtype = ctx.dtype(_Q)
     head_size = int(ctx.shape(_Q)[-1]) // (h.q_heads if h.rank == 3 else 1)
     scale = ctx.attr("scale")
     root = _short(float(np.sqrt(1 / np.sqrt(head_size) if scale is None else scale)))
@@ -125,12 +137,14 @@ def convert_attention(ctx: ConvertContext) -> LayerSpec:
     if softcap > 0:
         softcap = _short(softcap)
         scores = BinOp("*", Call("ops.tanh", (BinOp("/", scores, softcap),)), softcap)
-    masked, maybe_empty = _masked_scores(ctx, h, scores)
-    probs = _softmax(ctx, masked, dtype)
-    if maybe_empty:
-        empty = Call("ops.isneginf", (Call("ops.amax", (masked, -1), kw(keepdims=True)),))
-        probs = Call("ops.where", (empty, 0.0, probs))
-    if _precision(ctx, dtype) != dtype:
+    masked, empty = _masked_scores(ctx, h, scores)
+    dtype = np.dtype("float32") if ctx.dtype(_Q).name == "bfloat16" else ctx.dtype(_Q)
+    precision = _precision(ctx, dtype)
+    logits = masked if empty is None else Call("ops.masked_fill", (masked, empty, 0.0))
+    probs = Call("ops.softmax", (_cast(logits, precision) if precision != dtype else logits, -1))
+    if empty is not None:
+        probs = Call("ops.masked_fill", (probs, empty, 0.0))
+    if precision != dtype:
         probs = _cast(probs, dtype)
     out = Call("ops.matmul", (probs, value_rep))
     if h.rank == 3:
@@ -140,9 +154,9 @@ def convert_attention(ctx: ConvertContext) -> LayerSpec:
     qk = {0: scores, 1: scores, 2: masked, 3: probs}.get(mode)
     if qk is None:
         raise ConversionNotPossible(f"qk_matmul_output_mode={mode}")
-    outputs = (out, key, value, qk)
+    outputs = tuple(_narrow(ctx, x) for x in (out, key, value, qk))
     if ctx.n_outputs == 1:
-        return LayerSpec(out)
+        return LayerSpec(outputs[0])
     return LayerSpec(TupleOf(outputs[:ctx.n_outputs]))
 
 
@@ -152,24 +166,19 @@ def _precision(ctx: ConvertContext, dtype: np.dtype) -> np.dtype:
         return dtype
     import onnx.helper
 
-    return np.dtype(onnx.helper.tensor_dtype_to_np_dtype(code))
+    wanted = np.dtype(onnx.helper.tensor_dtype_to_np_dtype(code))
+    return dtype if wanted.name == "bfloat16" else wanted
 
 
-def _softmax(ctx: ConvertContext, scores: Any, dtype: np.dtype) -> Any:
-    precision = _precision(ctx, dtype)
-    if precision != dtype:
-        scores = _cast(scores, precision)
-    return Call("ops.softmax", (scores, -1))
-
-
-def _masked_scores(ctx: ConvertContext, h: _Heads, scores: Any) -> tuple[Any, bool]:
-    """Scores with the additive/boolean mask, causal and window limits applied, and whether a
-    query row may end up fully masked."""
+def _masked_scores(ctx: ConvertContext, h: _Heads, scores: Any) -> tuple[Any, Any]:
+    """Scores with the additive/boolean mask, causal and window limits applied, and the
+    boolean ``(..., q, 1)`` expression of fully masked query rows (None when impossible)."""
     blocked: list[Any] = []
     maybe_empty = False
+    additive = None
     if ctx.has_input(_MASK):
         maybe_empty = True
-        mask = Ref(_MASK)
+        mask = _input(ctx, _MASK)
         pad = h.kv_len - int(ctx.shape(_MASK)[-1])
         if ctx.dtype(_MASK) == np.bool_:
             mask = Call("ops.logical_not", (mask,))
@@ -178,19 +187,30 @@ def _masked_scores(ctx: ConvertContext, h: _Heads, scores: Any) -> tuple[Any, bo
             if pad:
                 mask = Call("ops.pad", (mask, (0, pad)), kw(value=_NEG_INF))
             scores = BinOp("+", scores, mask)
+            additive = mask
     if ctx.has_input(_NONPAD) and not ctx.has_input(_PAST_K):
         maybe_empty = True
         blocked.extend(_runtime_limits(ctx, h))
     else:
-        limits = _static_limits(ctx, h)
-        blocked.extend(limits)
+        blocked.extend(_static_limits(ctx, h))
         maybe_empty = maybe_empty or _static_empty_rows(ctx, h)
-    if not blocked:
-        return scores, maybe_empty
-    condition = blocked[0]
-    for extra in blocked[1:]:
-        condition = BinOp("|", condition, extra)
-    return Call("ops.masked_fill", (scores, condition, _NEG_INF)), maybe_empty
+    condition = _any(blocked)
+    if condition is not None:
+        scores = Call("ops.masked_fill", (scores, condition, _NEG_INF))
+    if not maybe_empty:
+        return scores, None
+    if additive is not None:
+        condition = _any([*blocked, Call("ops.isneginf", (additive,))])
+    return scores, Call("ops.all", (condition, -1), kw(keep_dims=True))
+
+
+def _any(conditions: list[Any]) -> Any:
+    if not conditions:
+        return None
+    result = conditions[0]
+    for extra in conditions[1:]:
+        result = BinOp("|", result, extra)
+    return result
 
 
 def _window(ctx: ConvertContext) -> tuple[int, int]:

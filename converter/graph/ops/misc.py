@@ -19,6 +19,7 @@ from mindconverter.converter.graph.spec import (
     Call,
     Item,
     LayerSpec,
+    Method,
     Ref,
     Slice,
     TupleOf,
@@ -37,10 +38,10 @@ def convert_cumprod(ctx: ConvertContext) -> LayerSpec:
     exclusive, reverse = bool(ctx.attr("exclusive", 0)), bool(ctx.attr("reverse", 0))
     if ctx.is_const(1) or rank == 1:
         axis = norm_axis(int(ctx.const(1).reshape(-1)[0]), rank) if ctx.is_const(1) else 0
-        return LayerSpec(_cumprod(Ref(0), axis, rank, exclusive, reverse))
+        return LayerSpec(_same_dtype(ctx, _cumprod(Ref(0), axis, rank, exclusive, reverse)))
     prods = TupleOf(tuple(_cumprod(Ref(0), a, rank, exclusive, reverse) for a in range(rank)))
     index = Item(Ref(1), 0) if ctx.shape(1) else Ref(1)
-    return LayerSpec(Item(Call("ops.stack", (prods,)), index),
+    return LayerSpec(_same_dtype(ctx, Item(Call("ops.stack", (prods,)), index)),
                      comment="the axis is computed at run time")
 
 
@@ -52,6 +53,12 @@ def _cumprod(x: Any, axis: int, rank: int, exclusive: bool, reverse: bool) -> An
         x = Call("ops.pad", (head, (0, 0) * (rank - 1 - axis) + (1, 0)), kw(value=1))
     out: Any = Call("ops.cumprod", (x, axis))
     return Call("ops.flip", (out, (axis,))) if reverse else out
+
+
+def _same_dtype(ctx: ConvertContext, expr: Any) -> Any:
+    """``ops.cumprod`` yields int64 for smaller integers: cast back to the input dtype."""
+    dtype = ctx.dtype(0)
+    return astype(expr, dtype) if dtype.kind in "iub" and dtype.name != "int64" else expr
 
 
 # -- windows --------------------------------------------------------------------------------------
@@ -148,3 +155,69 @@ def convert_affine_grid(ctx: ConvertContext) -> LayerSpec:
     size = (out[0], 1, *out[1:-1])
     align = bool(ctx.attr("align_corners", 0))
     return LayerSpec(Call("ops.affine_grid", (Ref(0), size), kw(align_corners=align)))
+
+
+# -- BitCast --------------------------------------------------------------------------------------
+@register("BitCast", since=(26,))
+def convert_bitcast(ctx: ConvertContext) -> LayerSpec:
+    """BitCast(input; to) → ``x.view(<dtype>)``, the same bytes read as another type (since 26)."""
+    dtype = ctx.out_dtype(0)
+    if dtype.itemsize != ctx.dtype(0).itemsize:
+        raise ConversionNotPossible("BitCast between types of different sizes")
+    return LayerSpec(Method(Ref(0), "view", (dtype_of(dtype),)))
+
+
+# -- DFT ------------------------------------------------------------------------------------------
+@register("DFT", since=(17, 20))
+def convert_dft(ctx: ConvertContext) -> LayerSpec:
+    """DFT(input, dft_length?, axis?; inverse, onesided) → ``ops.fft``/``ops.ifft``/
+    ``ops.rfft``/``ops.irfft``, real and imaginary parts stacked last (since 17, 20)."""
+    rank = ctx.rank(0)
+    if ctx.opset < 20:
+        axes: Any = (norm_axis(int(ctx.attr("axis", 1)), rank),)
+    elif not ctx.has_input(2):
+        axes = (rank - 2,)
+    elif ctx.is_const(2):
+        axes = (int(ctx.const(2).reshape(-1)[0]) % rank,)
+    else:
+        axes = tuple(a for a in range(rank - 1)
+                     if _dft_shape(ctx, a) == tuple(ctx.out_shape(0)))
+        if not axes:
+            raise ConversionNotPossible("the DFT axis cannot be told from the shapes")
+    if ctx.has_input(1) and not ctx.is_const(1):
+        raise ConversionNotPossible("dft_length computed at run time")
+    results = tuple(_dft(ctx, a) for a in axes)
+    if len(results) == 1:
+        return LayerSpec(results[0])
+    index = BinOp("%", Item(Ref(2), 0) if ctx.shape(2) else Ref(2), rank)
+    chosen = TupleOf(tuple(results[axes.index(a)] if a in axes else results[0]
+                           for a in range(rank - 1)))
+    return LayerSpec(Item(Call("ops.stack", (chosen,)), index),
+                     comment="the axis is computed at run time")
+
+
+def _dft_shape(ctx: ConvertContext, axis: int) -> tuple[int, ...]:
+    shape = list(ctx.shape(0))
+    length = int(ctx.const(1).reshape(-1)[0]) if ctx.is_const(1) else shape[axis]
+    inverse, onesided = bool(ctx.attr("inverse", 0)), bool(ctx.attr("onesided", 0))
+    if inverse and onesided:
+        shape[axis], shape[-1] = 2 * (shape[axis] - 1), 1
+    else:
+        shape[axis], shape[-1] = (length // 2 + 1 if onesided else length), 2
+    return tuple(shape)
+
+
+def _dft(ctx: ConvertContext, axis: int) -> Any:
+    inverse, onesided = bool(ctx.attr("inverse", 0)), bool(ctx.attr("onesided", 0))
+    real = Item(Ref(0), (Ellipsis, 0))
+    signal: Any = real
+    if ctx.shape(0)[-1] == 2:
+        signal = Call("ops.Complex()", (real, Item(Ref(0), (Ellipsis, 1))))
+    length = ctx.out_shape(0)[axis] if not onesided else (
+        int(ctx.const(1).reshape(-1)[0]) if ctx.is_const(1) else None)
+    if inverse and onesided:
+        out = Call("ops.irfft", (signal,), kw(n=ctx.out_shape(0)[axis], dim=axis))
+        return Call("ops.unsqueeze", (out, -1))
+    func = "ops.ifft" if inverse else ("ops.rfft" if onesided else "ops.fft")
+    out = Call(func, (signal,), kw(n=length, dim=axis) if length else kw(dim=axis))
+    return Call("ops.stack", (TupleOf((Call("ops.real", (out,)), Call("ops.imag", (out,)))), -1))

@@ -1,0 +1,181 @@
+"""Transformer-block converters: Attention, RMSNormalization, RotaryEmbedding, Swish, SwiGLU.
+
+Compared with onnxruntime where it implements the op at that opset, else with
+``onnx.reference.ReferenceEvaluator``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import onnx
+import pytest
+from onnx import helper
+from onnx.reference import ReferenceEvaluator
+
+from mindconverter.converter.graph.backend import MindSporeBackend
+from mindconverter.converter.graph.verify import compare
+from tests.graph.ops.conftest import assert_matches_ort
+
+pytestmark = pytest.mark.numerics
+
+_F = onnx.TensorProto.FLOAT
+
+
+def node_model(op_type: str, inputs: list[tuple[str, np.ndarray | None]], opset: int,
+               n_outputs: int = 1, **attrs: Any) -> onnx.ModelProto:
+    """One node with runtime inputs (``None`` = absent optional input), shapes inferred."""
+    outs = [f"y{i}" for i in range(n_outputs)]
+    node = helper.make_node(op_type, [n if a is not None else "" for n, a in inputs], outs,
+                            **attrs)
+    elem = helper.np_dtype_to_tensor_dtype(inputs[0][1].dtype)  # outputs have X's type
+    graph = helper.make_graph(
+        [node], "g",
+        [helper.make_tensor_value_info(n, helper.np_dtype_to_tensor_dtype(a.dtype), a.shape)
+         for n, a in inputs if a is not None],
+        [helper.make_tensor_value_info(o, elem, None) for o in outs])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    return onnx.shape_inference.infer_shapes(model, strict_mode=True)
+
+
+def runtime(inputs: list[tuple[str, np.ndarray | None]]) -> list[np.ndarray]:
+    return [a for _, a in inputs if a is not None]
+
+
+def assert_matches_reference(model: onnx.ModelProto, inputs: list[np.ndarray],
+                             modes: tuple[str, ...] = ("pynative",), rtol: float = 1e-4,
+                             atol: float = 1e-5) -> str:
+    """Like ``assert_matches_ort`` with ONNX's reference evaluator as the oracle."""
+    names = [i.name for i in model.graph.input]
+    expected = ReferenceEvaluator(model).run(None, dict(zip(names, inputs)))
+    source = ""
+    for mode in modes:
+        rep = MindSporeBackend.prepare(model, "CPU", mode=mode)
+        actual = rep.run(list(inputs))
+        source = rep.script_source or ""
+        for i, (a, e) in enumerate(zip(actual, expected)):
+            assert a.dtype == e.dtype, f"output {i}: dtype {a.dtype} != {e.dtype}\n{source}"
+            check = compare(a, e, f"y{i}", rtol, atol)
+            assert check.passed, f"{mode} output {i}: {check}\n{source}"
+    return source
+
+
+def normal(rng: np.random.Generator, *shape: int, dtype: Any = np.float32) -> np.ndarray:
+    return rng.standard_normal(shape).astype(dtype)
+
+
+# -- Attention --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("opset", [23, 24])
+def test_attention_4d_causal_with_cache_returns_present(opset: int,
+                                                        rng: np.random.Generator) -> None:
+    inputs = [("q", normal(rng, 2, 4, 3, 8)), ("k", normal(rng, 2, 4, 3, 8)),
+              ("v", normal(rng, 2, 4, 3, 6)), ("mask", None),
+              ("past_k", normal(rng, 2, 4, 5, 8)), ("past_v", normal(rng, 2, 4, 5, 6))]
+    model = node_model("Attention", inputs, opset, n_outputs=3, is_causal=1)
+    source = assert_matches_ort(model, runtime(inputs), modes=("pynative", "graph"))
+    assert "ops.triu(ops.ones((3, 8), ms.bool_), 6)" in source
+    assert "ops.concat((past_k, k), 2)" in source
+
+
+def test_attention_3d_grouped_query_with_bool_mask(rng: np.random.Generator) -> None:
+    mask = rng.random((3, 5)) > 0.3
+    mask[:, 0] = True
+    inputs = [("q", normal(rng, 2, 3, 32)), ("k", normal(rng, 2, 5, 16)),
+              ("v", normal(rng, 2, 5, 16)), ("mask", mask)]
+    model = node_model("Attention", inputs, 23, q_num_heads=4, kv_num_heads=2)
+    source = assert_matches_ort(model, runtime(inputs), modes=("pynative", "graph"))
+    assert "ops.repeat_interleave(" in source
+
+
+def test_attention_float_mask_scale_softcap_and_qk_output(rng: np.random.Generator) -> None:
+    inputs = [("q", normal(rng, 1, 2, 4, 8)), ("k", normal(rng, 1, 2, 6, 8)),
+              ("v", normal(rng, 1, 2, 6, 8)), ("mask", normal(rng, 4, 6))]
+    model = node_model("Attention", inputs, 23, n_outputs=4, scale=0.3, softcap=2.0,
+                       qk_matmul_output_mode=2)
+    source = assert_matches_reference(model, runtime(inputs))
+    assert "ops.tanh(" in source
+
+
+def test_attention_fully_masked_rows_are_zero(rng: np.random.Generator) -> None:
+    mask = np.array([[False, False, False], [True, False, True]])
+    inputs = [("q", normal(rng, 1, 2, 2, 4)), ("k", normal(rng, 1, 2, 3, 4)),
+              ("v", normal(rng, 1, 2, 3, 4)), ("mask", mask)]
+    model = node_model("Attention", inputs, 23, n_outputs=4, qk_matmul_output_mode=3)
+    assert_matches_reference(model, runtime(inputs))
+
+
+def test_attention_float16_with_float32_softmax(rng: np.random.Generator) -> None:
+    inputs = [("q", normal(rng, 1, 2, 4, 8, dtype=np.float16)),
+              ("k", normal(rng, 1, 2, 4, 8, dtype=np.float16)),
+              ("v", normal(rng, 1, 2, 4, 8, dtype=np.float16))]
+    model = node_model("Attention", inputs, 23, is_causal=1, softmax_precision=_F)
+    source = assert_matches_reference(model, runtime(inputs), rtol=3e-3, atol=3e-3)
+    assert ".astype(ms.float32)" in source
+
+
+def test_attention_external_cache_and_sliding_window(rng: np.random.Generator) -> None:
+    inputs = [("q", normal(rng, 2, 2, 3, 4)), ("k", normal(rng, 2, 2, 6, 4)),
+              ("v", normal(rng, 2, 2, 6, 4)), ("mask", None), ("past_k", None),
+              ("past_v", None), ("lengths", np.array([5, 2], np.int64))]
+    model = node_model("Attention", inputs, 25, is_causal=1, left_window_size=2)
+    assert_matches_reference(model, runtime(inputs), modes=("pynative", "graph"))
+
+
+# -- RMSNormalization, Swish, SwiGLU ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("shape", "axis"), [((2, 3, 8), -1), ((2, 3, 4, 5), 1)])
+def test_rms_normalization(shape: tuple[int, ...], axis: int, rng: np.random.Generator) -> None:
+    inputs = [("x", normal(rng, *shape)), ("scale", normal(rng, *shape[axis:]))]
+    model = node_model("RMSNormalization", inputs, 23, axis=axis, epsilon=1e-3)
+    source = assert_matches_ort(model, runtime(inputs), modes=("pynative", "graph"))
+    assert "ops.rsqrt(" in source
+
+
+def test_rms_normalization_float16_stashes_float32(rng: np.random.Generator) -> None:
+    inputs = [("x", normal(rng, 2, 3, 8, dtype=np.float16)),
+              ("scale", normal(rng, 8, dtype=np.float16))]
+    model = node_model("RMSNormalization", inputs, 23)
+    assert_matches_ort(model, runtime(inputs), rtol=2e-3, atol=2e-3)
+
+
+@pytest.mark.parametrize(("alpha", "func"), [(1.0, "ops.silu("), (1.5, "ops.sigmoid(")])
+def test_swish(alpha: float, func: str, rng: np.random.Generator) -> None:
+    x = normal(rng, 3, 7)
+    source = assert_matches_ort(node_model("Swish", [("x", x)], 24, alpha=alpha), [x])
+    assert func in source
+
+
+def test_swiglu(rng: np.random.Generator) -> None:
+    inputs = [("a", normal(rng, 3, 7)), ("b", normal(rng, 3, 7))]
+    assert_matches_reference(node_model("SwiGLU", inputs, 28, alpha=1.702), runtime(inputs))
+
+
+# -- RotaryEmbedding --------------------------------------------------------------------------
+
+
+def rotary_caches(rng: np.random.Generator, rows: int, half: int) -> list[tuple[str, Any]]:
+    angles = rng.uniform(0, 6, (rows, half)).astype(np.float32)
+    return [("cos", np.cos(angles)), ("sin", np.sin(angles))]
+
+
+@pytest.mark.parametrize("interleaved", [0, 1])
+@pytest.mark.parametrize("rotary_dim", [0, 4])
+def test_rotary_embedding_4d_with_position_ids(interleaved: int, rotary_dim: int,
+                                               rng: np.random.Generator) -> None:
+    half = (rotary_dim or 8) // 2
+    inputs = [("x", normal(rng, 2, 3, 5, 8)), *rotary_caches(rng, 10, half),
+              ("pos", rng.integers(0, 10, (2, 5)).astype(np.int64))]
+    model = node_model("RotaryEmbedding", inputs, 23, interleaved=interleaved,
+                       rotary_embedding_dim=rotary_dim)
+    assert_matches_ort(model, runtime(inputs))
+
+
+def test_rotary_embedding_3d_without_position_ids(rng: np.random.Generator) -> None:
+    angles = rng.uniform(0, 6, (2, 5, 4)).astype(np.float32)
+    inputs = [("x", normal(rng, 2, 5, 16)), ("cos", np.cos(angles)), ("sin", np.sin(angles))]
+    model = node_model("RotaryEmbedding", inputs, 23, num_heads=2, interleaved=1)
+    assert_matches_ort(model, runtime(inputs), modes=("pynative", "graph"))
