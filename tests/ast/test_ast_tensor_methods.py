@@ -123,3 +123,23 @@ def test_method_sites_are_counted() -> None:
     sites = [i for i in result.issues if i.source_api.startswith("torch.Tensor.")]
     assert {i.code for i in sites} == {"MC-A008"}
     assert result.total == result.converted == len(sites) + 0
+
+
+def test_comparisons_of_tensors_are_tensors() -> None:
+    assert in_forward("(x == 1).transpose(0, 1)") == "(x == 1).swapaxes(0, 1)"
+
+
+def test_module_methods_on_unknown_receivers() -> None:
+    result = convert(
+        """\
+        import torch
+
+        def run(model, batch):
+            model.train()
+            model.eval()
+            return batch.to("cuda")
+        """
+    )
+    assert "    model.set_train()\n    model.set_train(mode=False)\n    return batch\n" in (
+        result.code
+    )

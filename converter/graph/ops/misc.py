@@ -160,11 +160,21 @@ def convert_affine_grid(ctx: ConvertContext) -> LayerSpec:
 # -- BitCast --------------------------------------------------------------------------------------
 @register("BitCast", since=(26,))
 def convert_bitcast(ctx: ConvertContext) -> LayerSpec:
-    """BitCast(input; to) → ``x.view(<dtype>)``, the same bytes read as another type (since 26)."""
-    dtype = ctx.out_dtype(0)
-    if dtype.itemsize != ctx.dtype(0).itemsize:
+    """BitCast(input; to) → the same bytes read as another type (since 26).
+
+    Between integer (or bool) types of one size this is a wrapping ``astype``, which runs in
+    both modes; float ↔ integer needs ``x.view(<dtype>)``, which MindSpore implements in
+    PyNative mode only.
+    """
+    dtype, source = ctx.out_dtype(0), ctx.dtype(0)
+    if dtype.itemsize != source.itemsize:
         raise ConversionNotPossible("BitCast between types of different sizes")
-    return LayerSpec(Method(Ref(0), "view", (dtype_of(dtype),)))
+    if dtype.kind in "iub" and source.kind in "iub":
+        return LayerSpec(astype(Ref(0), dtype))
+    ctx.warn("MC-W010", "BitCast between float and integer types uses Tensor.view(dtype), "
+                        "which MindSpore supports in PyNative mode only")
+    return LayerSpec(Method(Ref(0), "view", (dtype_of(dtype),)),
+                     comment="Tensor.view(dtype) runs in PyNative mode only")
 
 
 # -- DFT ------------------------------------------------------------------------------------------
