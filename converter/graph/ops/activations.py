@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 from mindconverter.converter.graph.context import ConvertContext
-from mindconverter.converter.graph.ops.common import call, norm_axis
+from mindconverter.converter.graph.ops.common import call, float_attr, norm_axis
 from mindconverter.converter.graph.registry import Converter, register
 from mindconverter.converter.graph.render import ms_dtype_name
 from mindconverter.converter.graph.spec import (
@@ -25,12 +25,6 @@ from mindconverter.converter.graph.spec import (
     Ref,
     kw,
 )
-
-
-def _float_attr(ctx: ConvertContext, name: str, default: float) -> float:
-    """A float attribute at its float32 value, written as short as it reads (1e-05, not
-    9.999999747378752e-06)."""
-    return float(str(np.float32(ctx.attr(name, default))))
 
 
 def _bfloat16_in_float32(func: Converter) -> Converter:
@@ -82,7 +76,7 @@ def convert_tanh(ctx: ConvertContext) -> LayerSpec:
 @register("LeakyRelu", since=(1, 6, 16))
 def convert_leaky_relu(ctx: ConvertContext) -> LayerSpec:
     """LeakyRelu(X; alpha=0.01) → ``ops.leaky_relu`` (since 1, 6, 16)."""
-    return call("ops.leaky_relu", Ref(0), _float_attr(ctx, "alpha", 0.01))
+    return call("ops.leaky_relu", Ref(0), float_attr(ctx, "alpha", 0.01))
 
 
 @register("Clip", since=(1, 6, 11, 12, 13))
@@ -117,7 +111,7 @@ def _clip_bound(ctx: ConvertContext, index: int) -> Any:
 @register("HardSigmoid", since=(1, 6))
 def convert_hard_sigmoid(ctx: ConvertContext) -> LayerSpec:
     """HardSigmoid(X; alpha=0.2, beta=0.5) → ``ops.hardsigmoid`` or a clamp (since 1, 6)."""
-    alpha, beta = _float_attr(ctx, "alpha", 0.2), _float_attr(ctx, "beta", 0.5)
+    alpha, beta = float_attr(ctx, "alpha", 0.2), float_attr(ctx, "beta", 0.5)
     if math.isclose(alpha, 1 / 6, rel_tol=1e-6) and math.isclose(beta, 0.5):
         return call("ops.hardsigmoid", Ref(0))
     scaled = BinOp("+", BinOp("*", Ref(0), alpha), beta)
@@ -170,7 +164,7 @@ def convert_prelu(ctx: ConvertContext) -> LayerSpec:
 @_bfloat16_in_float32
 def convert_elu(ctx: ConvertContext) -> LayerSpec:
     """Elu(X; alpha=1) → ``ops.elu`` (alpha 1) or ``ops.where``/``ops.expm1`` (since 1, 6, 22)."""
-    alpha = _float_attr(ctx, "alpha", 1.0)
+    alpha = float_attr(ctx, "alpha", 1.0)
     if alpha == 1.0:
         return call("ops.elu", Ref(0))
     negative = BinOp("*", Call("ops.expm1", (Ref(0),)), alpha)
@@ -185,8 +179,8 @@ _SELU_GAMMA = 1.05070102214813232421875
 @_bfloat16_in_float32
 def convert_selu(ctx: ConvertContext) -> LayerSpec:
     """Selu(X; alpha, gamma) → ``ops.selu`` (defaults) or ``ops.where`` (since 1, 6, 22)."""
-    alpha = _float_attr(ctx, "alpha", _SELU_ALPHA)
-    gamma = _float_attr(ctx, "gamma", _SELU_GAMMA)
+    alpha = float_attr(ctx, "alpha", _SELU_ALPHA)
+    gamma = float_attr(ctx, "gamma", _SELU_GAMMA)
     if math.isclose(alpha, _SELU_ALPHA, rel_tol=1e-6) and math.isclose(gamma, _SELU_GAMMA,
                                                                         rel_tol=1e-6):
         return call("ops.selu", Ref(0))
@@ -198,7 +192,7 @@ def convert_selu(ctx: ConvertContext) -> LayerSpec:
 @_bfloat16_in_float32
 def convert_celu(ctx: ConvertContext) -> LayerSpec:
     """Celu(X; alpha=1) → ``ops.celu`` (since 12, 28)."""
-    return call("ops.celu", Ref(0), _float_attr(ctx, "alpha", 1.0))
+    return call("ops.celu", Ref(0), float_attr(ctx, "alpha", 1.0))
 
 
 @register("Softplus", since=(1, 22))
@@ -236,7 +230,7 @@ def convert_mish(ctx: ConvertContext) -> LayerSpec:
 @_bfloat16_in_float32
 def convert_thresholded_relu(ctx: ConvertContext) -> LayerSpec:
     """ThresholdedRelu(X; alpha=1) → ``ops.where(x > alpha, x, 0)`` (since 10, 22)."""
-    alpha = _float_attr(ctx, "alpha", 1.0)
+    alpha = float_attr(ctx, "alpha", 1.0)
     return call("ops.where", BinOp(">", Ref(0), alpha), Ref(0), Call("ops.zeros_like", (Ref(0),)))
 
 
@@ -244,7 +238,7 @@ def convert_thresholded_relu(ctx: ConvertContext) -> LayerSpec:
 @_bfloat16_in_float32
 def convert_shrink(ctx: ConvertContext) -> LayerSpec:
     """Shrink(X; bias, lambd) → ``ops.softshrink``/``ops.hardshrink`` or ``ops.where`` (since 9)."""
-    lambd, bias = _float_attr(ctx, "lambd", 0.5), _float_attr(ctx, "bias", 0.0)
+    lambd, bias = float_attr(ctx, "lambd", 0.5), float_attr(ctx, "bias", 0.0)
     is_float = ctx.dtype(0).kind == "f"
     if is_float and lambd >= 0 and bias == lambd:
         return call("ops.softshrink", Ref(0), lambd)

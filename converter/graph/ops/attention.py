@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 from mindconverter.converter.graph.context import ConvertContext
-from mindconverter.converter.graph.ops.common import norm_axis
+from mindconverter.converter.graph.ops.common import float_attr, norm_axis
 from mindconverter.converter.graph.registry import ConversionNotPossible, register
 from mindconverter.converter.graph.render import ms_dtype_name
 from mindconverter.converter.graph.spec import (
@@ -27,16 +27,13 @@ from mindconverter.converter.graph.spec import (
     Ref,
     Slice,
     TupleOf,
+    UnaryOp,
     kw,
 )
 
 _NEG_INF = float("-inf")
 _Q, _K, _V, _MASK, _PAST_K, _PAST_V, _NONPAD = range(7)
 
-
-def _float_attr(ctx: ConvertContext, name: str, default: float) -> float:
-    """A float attribute at its float32 value, written as short as it reads."""
-    return float(str(np.float32(ctx.attr(name, default))))
 
 
 def _short(value: float) -> float:
@@ -276,7 +273,7 @@ def convert_rms_norm(ctx: ConvertContext) -> LayerSpec:
     """
     rank = ctx.rank(0)
     axis = norm_axis(int(ctx.attr("axis", -1)), rank)
-    eps = _float_attr(ctx, "epsilon", 1e-5)
+    eps = float_attr(ctx, "epsilon", 1e-5)
     dtype = ctx.dtype(0)
     x: Any = Ref(0)
     wide = int(ctx.attr("stash_type", 1)) == 1 and dtype != np.float32 and dtype.kind == "f"
@@ -293,7 +290,7 @@ def convert_rms_norm(ctx: ConvertContext) -> LayerSpec:
 @register("Swish", since=24)
 def convert_swish(ctx: ConvertContext) -> LayerSpec:
     """Swish(X; alpha=1) → ``ops.silu`` or ``x * ops.sigmoid(alpha * x)`` (since 24)."""
-    return LayerSpec(_swish(Ref(0), _float_attr(ctx, "alpha", 1.0)))
+    return LayerSpec(_swish(Ref(0), float_attr(ctx, "alpha", 1.0)))
 
 
 def _swish(x: Any, alpha: float) -> Any:
@@ -305,7 +302,7 @@ def _swish(x: Any, alpha: float) -> Any:
 @register("SwiGLU", since=28)
 def convert_swiglu(ctx: ConvertContext) -> LayerSpec:
     """SwiGLU(A, B; alpha=1) → ``swish(a) * b`` (since 28)."""
-    return LayerSpec(BinOp("*", _swish(Ref(0), _float_attr(ctx, "alpha", 1.0)), Ref(1)))
+    return LayerSpec(BinOp("*", _swish(Ref(0), float_attr(ctx, "alpha", 1.0)), Ref(1)))
 
 
 # -- RotaryEmbedding --------------------------------------------------------------------------
@@ -361,3 +358,101 @@ def _cache(ctx: ConvertContext, index: int, head_axis: int) -> Any:
     if ctx.has_input(3):
         cache = Call("ops.gather", (cache, Ref(3), 0))
     return Call("ops.expand_dims", (cache, head_axis))
+
+
+# -- CausalConvWithState ----------------------------------------------------------------------
+
+
+@register("CausalConvWithState", since=27)
+def convert_causal_conv_with_state(ctx: ConvertContext) -> LayerSpec:
+    """CausalConvWithState(input, weight, bias?, past_state?; activation) → depthwise
+    ``ops.conv1d`` over the past state (or zeros) followed by the input (since 27).
+
+    ``present_state`` is the last ``kernel - 1`` steps of that padded sequence.
+    """
+    batch, channels, length = (int(d) for d in ctx.shape(0))
+    kernel = int(ctx.shape(1)[2])
+    activation = str(ctx.attr("activation", "none"))
+    if activation not in ("none", "silu", "swish"):
+        raise ConversionNotPossible(f"CausalConvWithState activation '{activation}'")
+    if ctx.has_input(3):
+        padded: Any = Call("ops.concat", ((Ref(3), Ref(0)), 2))
+    elif kernel > 1:
+        padded = Call("ops.pad", (Ref(0), (kernel - 1, 0)))
+    else:
+        padded = Ref(0)
+    bias = ctx.operand(2, inline=False) if ctx.has_input(2) else None
+    out: Any = Call("ops.conv1d", (padded, ctx.operand(1, inline=False), bias),
+                    kw(groups=channels))
+    if activation != "none":
+        out = Call("ops.silu", (out,))
+    if ctx.n_outputs == 1:
+        return LayerSpec(out)
+    state = Item(padded, (Ellipsis, Slice(length, None)))
+    return LayerSpec(TupleOf((out, state)))
+
+
+# -- LinearAttention --------------------------------------------------------------------------
+
+
+@register("LinearAttention", since=27)
+def convert_linear_attention(ctx: ConvertContext) -> LayerSpec:
+    """LinearAttention(query, key, value, past_state?, decay?; update_rule linear|gated) →
+    the closed (parallel) form with a causal ``ops.tril`` score matrix, in float32 (since 27).
+
+    Gated decays use cumulative log-decays: scores ``(q·e^G) (k·e^-G)ᵀ``. The delta rules
+    (``delta``, ``gated_delta``: a sequential state correction) are not converted.
+    """
+    rule = str(ctx.attr("update_rule", "gated_delta"))
+    if rule not in ("linear", "gated"):
+        raise ConversionNotPossible(f"LinearAttention update_rule '{rule}' (delta rules are "
+                                    "sequential and not converted)")
+    q_heads, kv_heads = int(ctx.attr("q_num_heads", 0)), int(ctx.attr("kv_num_heads", 0))
+    if q_heads <= 0 or kv_heads <= 0 or q_heads % kv_heads:
+        raise ConversionNotPossible("LinearAttention needs q_num_heads multiple of kv_num_heads")
+    batch, steps, hidden = (int(d) for d in ctx.shape(0))
+    d_k = hidden // q_heads
+    groups = q_heads // kv_heads
+    q, k, v = (_heads_f32(ctx, i, h) for i, h in ((0, q_heads), (1, kv_heads), (2, kv_heads)))
+    scale = float(ctx.attr("scale", 0.0)) or 1 / float(np.sqrt(d_k))
+    past = _f32(ctx, 3) if ctx.has_input(3) else None
+    k_state = k
+    if rule == "gated":
+        g_per = int(ctx.shape(4)[-1]) // kv_heads
+        logs = Call("ops.cumsum", (_heads_f32(ctx, 4, kv_heads, g_per), 2))
+        last = Item(logs, (Ellipsis, Slice(steps - 1, steps), Slice()))
+        k_state = BinOp("*", k, Call("ops.exp", (BinOp("-", last, logs),)))
+        q = BinOp("*", q, _repeat(Call("ops.exp", (logs,)), groups))
+        k = BinOp("*", k, Call("ops.exp", (UnaryOp("-", logs),)))
+        if past is not None:
+            past = BinOp("*", Call("ops.swapaxes", (Call("ops.exp", (last,)), -1, -2)), past)
+    scores = Call("ops.matmul", (q, Call("ops.swapaxes", (_repeat(k, groups), -1, -2))))
+    causal = Call("ops.tril", (scores,))
+    out: Any = Call("ops.matmul", (causal, _repeat(v, groups)))
+    state: Any = Call("ops.matmul", (Call("ops.swapaxes", (k_state, -1, -2)), v))
+    if past is not None:
+        out = BinOp("+", out, Call("ops.matmul", (q, _repeat(past, groups))))
+        state = BinOp("+", past, state)
+    out = BinOp("*", out, _short(scale))
+    merged = Call("ops.reshape", (Call("ops.transpose", (out, (0, 2, 1, 3))), (batch, steps, -1)))
+    outputs = (_back(merged, ctx.dtype(0)), _back(state, ctx.dtype(3 if ctx.has_input(3) else 0)))
+    return LayerSpec(TupleOf(outputs[:ctx.n_outputs]) if ctx.n_outputs > 1 else outputs[0])
+
+
+def _f32(ctx: ConvertContext, index: int) -> Any:
+    return Ref(index) if ctx.dtype(index) == np.float32 else _cast(Ref(index), "float32")
+
+
+def _back(expr: Any, dtype: np.dtype) -> Any:
+    return expr if dtype == np.float32 else _cast(expr, dtype)
+
+
+def _heads_f32(ctx: ConvertContext, index: int, heads: int, size: int | None = None) -> Any:
+    """(B, T, H*D) input ``index`` as float32 (B, H, T, D)."""
+    batch, steps, hidden = (int(d) for d in ctx.shape(index))
+    split = Call("ops.reshape", (_f32(ctx, index), (batch, steps, heads, size or hidden // heads)))
+    return Call("ops.transpose", (split, (0, 2, 1, 3)))
+
+
+def _repeat(expr: Any, groups: int) -> Any:
+    return Call("ops.repeat_interleave", (expr, groups, 1)) if groups > 1 else expr

@@ -16,6 +16,12 @@ def call(func: str, *args: Any, **kwargs: Any) -> LayerSpec:
     return LayerSpec(Call(func, tuple(args), kw(**kwargs)))
 
 
+def float_attr(ctx: ConvertContext, name: str, default: float) -> float:
+    """A float attribute as written in the model (ONNX stores float32; ``ctx.attr`` already
+    returns the shortest decimal of that float32, e.g. 1e-05)."""
+    return float(ctx.attr(name, default))
+
+
 def norm_axis(axis: int, rank: int) -> int:
     """A non-negative axis for a tensor of ``rank``."""
     if not -rank <= axis < max(rank, 1):

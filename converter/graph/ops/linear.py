@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from mindconverter.converter.graph.context import ConvertContext
+from mindconverter.converter.graph.ops.common import float_attr
 from mindconverter.converter.graph.registry import ConversionNotPossible, register
 from mindconverter.converter.graph.render import ms_dtype_name
 from mindconverter.converter.graph.spec import (
@@ -27,12 +28,6 @@ from mindconverter.converter.graph.spec import (
 )
 
 
-def _float_attr(ctx: ConvertContext, name: str, default: float) -> float:
-    """A float attribute at its float32 value, written as short as it reads (1e-05, not
-    9.999999747378752e-06)."""
-    return float(str(np.float32(ctx.attr(name, default))))
-
-
 @register("Gemm", since=(1, 6, 7, 9, 11, 13))
 def convert_gemm(ctx: ConvertContext) -> LayerSpec:
     """Gemm(A, B, C?; alpha, beta, transA, transB) → ``nn.Dense`` or ``ops.matmul`` (since 1-13).
@@ -40,8 +35,8 @@ def convert_gemm(ctx: ConvertContext) -> LayerSpec:
     A constant 2-D B becomes the layer's weight (``alpha`` folded in) and a constant C that
     broadcasts along rows its bias (``beta`` folded in).
     """
-    alpha = _float_attr(ctx, "alpha", 1.0)
-    beta = _float_attr(ctx, "beta", 1.0)
+    alpha = float_attr(ctx, "alpha", 1.0)
+    beta = float_attr(ctx, "beta", 1.0)
     a = Ref(0) if not ctx.attr("transA", 0) else Call("ops.transpose", (Ref(0), (1, 0)))
     has_c = ctx.has_input(2) and beta != 0.0
     if ctx.is_const(1) and ctx.dtype(0) == np.float32 and ctx.rank(1) == 2:

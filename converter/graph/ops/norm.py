@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from mindconverter.converter.graph.context import ConvertContext
-from mindconverter.converter.graph.ops.common import int_tuple, norm_axis
+from mindconverter.converter.graph.ops.common import float_attr, int_tuple, norm_axis
 from mindconverter.converter.graph.registry import ConversionNotPossible, register
 from mindconverter.converter.graph.render import ms_dtype_name
 from mindconverter.converter.graph.spec import (
@@ -25,13 +25,6 @@ from mindconverter.converter.graph.spec import (
     TupleOf,
     kw,
 )
-
-
-def _float_attr(ctx: ConvertContext, name: str, default: float) -> float:
-    """A float attribute at its float32 value, written as short as it reads (1e-05, not
-    9.999999747378752e-06)."""
-    return float(str(np.float32(ctx.attr(name, default))))
-
 
 _BATCH_NORM = {2: "nn.BatchNorm1d", 3: "nn.BatchNorm1d", 4: "nn.BatchNorm2d", 5: "nn.BatchNorm3d"}
 
@@ -56,8 +49,8 @@ def convert_batch_norm(ctx: ConvertContext) -> LayerSpec:
     rank = ctx.rank(0)
     if int(ctx.attr("spatial", 1)) != 1:
         raise ConversionNotPossible("BatchNormalization with spatial=0 is not supported")
-    eps = _float_attr(ctx, "epsilon", 1e-5)
-    momentum = _float_attr(ctx, "momentum", 0.9)
+    eps = float_attr(ctx, "epsilon", 1e-5)
+    momentum = float_attr(ctx, "momentum", 0.9)
     training = bool(ctx.attr("training_mode", 0)) or (
         ctx.opset < 14 and _wanted_outputs(ctx) > 1)
     if training:
@@ -120,7 +113,7 @@ def convert_instance_norm(ctx: ConvertContext) -> LayerSpec:
     MindSpore's InstanceNorm layers lack CPU kernels; one group per channel is the same thing.
     """
     channels = int(ctx.shape(0)[1])
-    eps = _float_attr(ctx, "epsilon", 1e-5)
+    eps = float_attr(ctx, "epsilon", 1e-5)
     return _group_norm(ctx, channels, channels, eps)
 
 
@@ -151,7 +144,7 @@ def convert_group_norm(ctx: ConvertContext) -> LayerSpec:
     """
     groups = int(ctx.attr("num_groups"))
     channels = int(ctx.shape(0)[1])
-    eps = _float_attr(ctx, "epsilon", 1e-5)
+    eps = float_attr(ctx, "epsilon", 1e-5)
     per_group = ctx.opset < 21 and ctx.shape(1)[0] == groups and groups != channels
     repeat = channels // groups if per_group else 1
     return _group_norm(ctx, groups, channels, eps, repeat)
@@ -165,7 +158,7 @@ def convert_layer_norm(ctx: ConvertContext) -> LayerSpec:
     """
     rank = ctx.rank(0)
     axis = norm_axis(int(ctx.attr("axis", -1)), rank)
-    eps = _float_attr(ctx, "epsilon", 1e-5)
+    eps = float_attr(ctx, "epsilon", 1e-5)
     shape = tuple(int(d) for d in ctx.shape(0)[axis:])
     n_out = _wanted_outputs(ctx)
     begin = -1 if axis == rank - 1 else axis
@@ -210,9 +203,9 @@ def convert_lrn(ctx: ConvertContext) -> LayerSpec:
     execute a primitive" for many channels (96 in AlexNet) in MindSpore 2.10. (since 1, 13)
     """
     size = int(ctx.attr("size"))
-    alpha = _float_attr(ctx, "alpha", 1e-4)
-    beta = _float_attr(ctx, "beta", 0.75)
-    bias = _float_attr(ctx, "bias", 1.0)
+    alpha = float_attr(ctx, "alpha", 1e-4)
+    beta = float_attr(ctx, "beta", 0.75)
+    bias = float_attr(ctx, "bias", 1.0)
     if ctx.rank(0) != 4:
         raise ConversionNotPossible("LRN is converted for 4-D inputs only")
     low, high = (size - 1) // 2, size - 1 - (size - 1) // 2

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from mindconverter.converter.graph.context import ConvertContext
-from mindconverter.converter.graph.ops.common import norm_axis
+from mindconverter.converter.graph.ops.common import float_attr, norm_axis
 from mindconverter.converter.graph.registry import ConversionNotPossible, register
 from mindconverter.converter.graph.render import ms_dtype_name
 from mindconverter.converter.graph.spec import (
@@ -29,12 +29,6 @@ from mindconverter.converter.graph.spec import (
     Ref,
     kw,
 )
-
-
-def _float_attr(ctx: ConvertContext, name: str, default: float) -> float:
-    """A float attribute at its float32 value, written as short as it reads (1e-05, not
-    9.999999747378752e-06)."""
-    return float(str(np.float32(ctx.attr(name, default))))
 
 
 @dataclass
@@ -170,10 +164,10 @@ def _attributes(ctx: ConvertContext) -> _Resize:
         ctm="asymmetric" if legacy else str(ctx.attr("coordinate_transformation_mode",
                                                       "half_pixel")),
         nearest_mode="floor" if legacy else str(ctx.attr("nearest_mode", "round_prefer_floor")),
-        cubic_a=_float_attr(ctx, "cubic_coeff_a", -0.75),
+        cubic_a=float_attr(ctx, "cubic_coeff_a", -0.75),
         exclude_outside=bool(ctx.attr("exclude_outside", 0)),
         antialias=bool(ctx.attr("antialias", 0)),
-        extrapolation=_float_attr(ctx, "extrapolation_value", 0.0),
+        extrapolation=float_attr(ctx, "extrapolation_value", 0.0),
     )
 
 
@@ -454,7 +448,7 @@ def convert_roi_align(ctx: ConvertContext) -> LayerSpec:
         raise ConversionNotPossible("RoiAlign max mode: MindSpore's ROIAlign only averages")
     ctm = str(ctx.attr("coordinate_transformation_mode",
                        "half_pixel" if ctx.opset >= 16 else "output_half_pixel"))
-    spatial_scale = _float_attr(ctx, "spatial_scale", 1.0)
+    spatial_scale = float_attr(ctx, "spatial_scale", 1.0)
     cell = CellDef("ops.ROIAlign", (
         int(ctx.attr("output_height", 1)), int(ctx.attr("output_width", 1)),
         spatial_scale, int(ctx.attr("sampling_ratio", 0)), 0,
