@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test test-python test-fast test-vscode lint conformance bench clean
+.PHONY: demo test test-python test-fast test-vscode lint conformance fuzz bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ lint: $(STAMP)
 ## The full ONNX node conformance suite, one line per case.
 conformance: $(STAMP)
 	$(PY) -m mindconverter.converter.graph.conformance
+
+## Longer fuzzing run of the same properties (CI runs a bounded budget).
+fuzz: $(STAMP)
+	MINDCONVERTER_FUZZ_EXAMPLES=2000 $(PY) -m pytest -q tests/reliability/test_fuzz_models.py tests/ast/test_ast_property.py
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py

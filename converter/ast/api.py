@@ -10,13 +10,16 @@ import copy
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 from mindconverter.converter.ast import codes
 from mindconverter.converter.ast.report import report_lines
 from mindconverter.converter.errors import ConverterError, ErrorCode
 from mindconverter.converter.issues import ConversionIssue, SourceRange
+
+if TYPE_CHECKING:
+    from mindconverter.converter.ast.paths import AstPathResult
 
 TIERS = ("nn_ops", "mint")
 
@@ -139,3 +142,36 @@ def _unchanged(source: str, reason: str) -> AstConversion:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
+
+
+def convert_path(
+    in_file: str,
+    output_dir: str,
+    report_dir: str | None = None,
+    weight_file: str | None = None,
+    target: str = "nn_ops",
+    overwrite: bool = False,
+) -> AstPathResult:
+    """Convert a script or a folder of scripts; write reports (and weights). See ``paths``.
+
+    Args:
+        in_file: A ``.py`` file or a folder.
+        output_dir: Where converted scripts (and ``<stem>.ckpt``) go.
+        report_dir: Where ``report_of_<stem>.txt/.json`` go (default: ``output_dir``).
+        weight_file: A PyTorch ``state_dict`` file to convert alongside.
+        target: ``nn_ops`` or ``mint``.
+        overwrite: Replace existing output files.
+
+    Raises:
+        ConverterError: For every user-caused failure (see ``paths.convert_path``).
+    """
+    from mindconverter.converter.ast.paths import convert_path as run
+
+    return run(
+        in_file,
+        output_dir,
+        report_dir=report_dir,
+        weight_file=weight_file,
+        target=target,
+        overwrite=overwrite,
+    )

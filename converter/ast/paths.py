@@ -51,6 +51,19 @@ class AstPathResult:
     converted: int = 0
     total: int = 0
 
+    def summary(self) -> str:
+        """What the CLI prints: one line per script, the weights, and the conversion rate."""
+        lines = [
+            f"{f.source} -> {f.script}: {f.converted}/{f.total} torch call sites converted "
+            f"(report: {f.report_text})"
+            for f in self.files
+        ]
+        if self.checkpoint:
+            lines.append(f"weights -> {self.checkpoint} (map: {self.weight_map})")
+        rate = f"{100 * self.converted / self.total:.1f}%" if self.total else "n/a"
+        lines.append(f"converted {self.converted}/{self.total} torch call sites ({rate})")
+        return "\n".join(lines)
+
 
 def convert_path(
     in_file: str,
@@ -77,6 +90,7 @@ def convert_path(
             ``PYTHON_TOO_LARGE``, ``WEIGHTS_UNREADABLE``, ``OUTPUT_EXISTS``,
             ``OUTPUT_NOT_WRITABLE``...
     """
+    output_dir = output_dir or "output"
     source = Path(in_file)
     if not source.exists():
         raise ConverterError(ErrorCode.FILE_NOT_FOUND, f"input not found: {in_file}")

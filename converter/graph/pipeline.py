@@ -121,10 +121,19 @@ def convert(
     header = _header(source_name or Path(model_file).name, opsets.get("", 0), model)
     setup = _Setup(model, outputs, opsets, registry, class_name_for(stem), header, seed)
     report("optimise")
-    graph, reference = setup.build(inputs, feeds, notes, blocks)
-    if any(gi.symbols for gi in inputs):
-        report("infer shapes")
-        graph = _keep_symbolic(graph, inputs, setup, blocks, feeds)
+    try:
+        graph, reference = setup.build(inputs, feeds, notes, blocks)
+        if any(gi.symbols for gi in inputs):
+            report("infer shapes")
+            graph = _keep_symbolic(graph, inputs, setup, blocks, feeds)
+    except (ConverterError, KeyboardInterrupt, MemoryError):
+        raise
+    except Exception as exc:  # a malformed model that the checker let through
+        raise ConverterError(
+            ErrorCode.INVALID_GRAPH,
+            f"{model_file}: the model cannot be processed ({type(exc).__name__}: "
+            f"{' '.join(str(exc).split())[:300]})",
+        ) from exc
     report("convert")
     graph.warnings.extend(_dropout_warning(reference))
     graph.warnings.extend(ConversionWarning("MC-W001", note) for note in notes)

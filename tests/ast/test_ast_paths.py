@@ -179,3 +179,12 @@ def test_output_folder_inside_the_input_folder_is_not_an_input(tmp_path: Path) -
         str(tmp_path / "proj"), str(tmp_path / "proj" / "converted"), overwrite=True
     )
     assert [Path(f.source).name for f in again.files] == ["a.py"]
+
+
+def test_api_module_exposes_convert_path_with_a_summary(tmp_path: Path) -> None:
+    from mindconverter.converter.ast import api
+
+    src = write(tmp_path / "tiny.py", MODEL)
+    result = api.convert_path(str(src), str(tmp_path / "out"))
+    text = result.summary()
+    assert "tiny.py" in text and text.endswith("converted 2/2 torch call sites (100.0%)")

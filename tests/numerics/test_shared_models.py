@@ -1,4 +1,4 @@
-"""Real PyTorch exports (torchvision CNNs, a 1-D conv audio model) with recorded outputs."""
+"""Real PyTorch exports (torchvision CNNs, 1-D conv, BERT-like, LSTM, GRU) with recorded outputs."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from tests.numerics.helpers import assert_network_matches
 
 pytestmark = pytest.mark.numerics
 
-RECORDED = ["squeezenet1_1_op11", "mobilenet_v3_small_keepbn_op17", "conv1d_audio_op11"]
+RECORDED = ["squeezenet1_1_op11", "mobilenet_v3_small_keepbn_op17", "conv1d_audio_op11",
+            "bert_like_op14", "lstm_tagger_op13", "gru_text_op17"]
 
 
 def _arrays(folder: Path, prefix: str) -> list[np.ndarray]:

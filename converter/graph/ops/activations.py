@@ -148,6 +148,8 @@ def convert_prelu(ctx: ConvertContext) -> LayerSpec:
     rank = ctx.rank(0)
     if ctx.is_const(1) and rank >= 2:
         slope = ctx.const(1)
+        if ctx.opset < 7 and slope.ndim == 1 and slope.size == ctx.shape(0)[1]:
+            slope = slope.reshape((-1,) + (1,) * (rank - 2))  # before 7: one slope per channel
         full = (1,) * (rank - slope.ndim) + tuple(slope.shape)
         channels = ctx.shape(0)[1]
         per_channel = all(d == 1 for i, d in enumerate(full) if i != 1) and full[1] in (1, channels)

@@ -1,10 +1,12 @@
-"""Transformer blocks: Attention, RMSNormalization, RotaryEmbedding, Swish, SwiGLU.
+"""Transformer blocks: Attention, RMSNormalization, RotaryEmbedding, Swish, SwiGLU,
+CausalConvWithState, LinearAttention and (ai.onnx.preview) FlexAttention.
 
 Everything is written with portable ``mindspore.ops`` functions (``ops.matmul``,
-``ops.softmax``, ``ops.masked_fill``...), so it runs on CPU in float16 and float32. Attention
-uses the static shapes: head splitting, the key/value cache concatenation and the causal and
-sliding-window masks (``ops.triu``/``ops.tril`` of a boolean block) are decided at conversion
-time; only a ``nonpad_kv_seqlen`` input makes the masks depend on run-time values.
+``ops.softmax``, ``ops.masked_fill``...), so it runs on CPU in float16 and float32 (bfloat16
+attention is computed in float32). Attention uses the static shapes: head splitting, the
+key/value cache concatenation and the causal and sliding-window masks (``ops.triu``/``ops.tril``
+of a boolean block) are decided at conversion time; only a ``nonpad_kv_seqlen`` input makes the
+masks depend on run-time values.
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ from mindconverter.converter.graph.spec import (
 
 _NEG_INF = float("-inf")
 _Q, _K, _V, _MASK, _PAST_K, _PAST_V, _NONPAD = range(7)
-
 
 
 def _short(value: float) -> float:
@@ -99,8 +100,8 @@ def _with_past(ctx: ConvertContext, current: Any, past_index: int) -> Any:
 def _input(ctx: ConvertContext, index: int) -> Any:
     """Input ``index``; bfloat16 is widened to float32 (no bfloat16 CPU matmul)."""
     if ctx.dtype(index).name == "bfloat16":
-        return _cast(Ref(index), "float32")
-    return Ref(index)
+        return _cast(ctx.operand(index, inline=False), "float32")
+    return ctx.operand(index, inline=False)
 
 
 def _narrow(ctx: ConvertContext, expr: Any) -> Any:
@@ -246,7 +247,7 @@ def _static_empty_rows(ctx: ConvertContext, h: _Heads) -> bool:
 def _runtime_limits(ctx: ConvertContext, h: _Heads) -> list[Any]:
     """Limits for an external cache: offset[b] = nonpad_kv_seqlen[b] - q_len, and keys at or
     after nonpad_kv_seqlen[b] are padding."""
-    lengths = Call("ops.reshape", (Ref(_NONPAD), (h.batch, 1, 1, 1)))
+    lengths = Call("ops.reshape", (ctx.operand(_NONPAD, inline=False), (h.batch, 1, 1, 1)))
     keys = Call("ops.arange", (h.kv_len,))
     limits = [BinOp(">=", keys, lengths)]
     left, right = _window(ctx)
@@ -346,7 +347,7 @@ def convert_rotary_embedding(ctx: ConvertContext) -> LayerSpec:
         parts = [real, imag]
     if rot < head_size:
         parts.append(Item(x, (Ellipsis, Slice(rot, None))))
-    out: Any = Call("ops.concat", (tuple(parts), -1))
+    out: Any = parts[0] if len(parts) == 1 else Call("ops.concat", (tuple(parts), -1))
     if len(shape) == 3:
         out = Call("ops.reshape", (out, shape))
     return LayerSpec(out)
@@ -356,7 +357,7 @@ def _cache(ctx: ConvertContext, index: int, head_axis: int) -> Any:
     """cos/sin cache gathered at the position ids, with a unit head axis."""
     cache: Any = ctx.operand(index, inline=False)
     if ctx.has_input(3):
-        cache = Call("ops.gather", (cache, Ref(3), 0))
+        cache = Call("ops.gather", (cache, ctx.operand(3, inline=False), 0))
     return Call("ops.expand_dims", (cache, head_axis))
 
 
@@ -370,13 +371,13 @@ def convert_causal_conv_with_state(ctx: ConvertContext) -> LayerSpec:
 
     ``present_state`` is the last ``kernel - 1`` steps of that padded sequence.
     """
-    batch, channels, length = (int(d) for d in ctx.shape(0))
+    channels, length = int(ctx.shape(0)[1]), int(ctx.shape(0)[2])
     kernel = int(ctx.shape(1)[2])
     activation = str(ctx.attr("activation", "none"))
     if activation not in ("none", "silu", "swish"):
         raise ConversionNotPossible(f"CausalConvWithState activation '{activation}'")
     if ctx.has_input(3):
-        padded: Any = Call("ops.concat", ((Ref(3), Ref(0)), 2))
+        padded: Any = Call("ops.concat", ((ctx.operand(3, inline=False), Ref(0)), 2))
     elif kernel > 1:
         padded = Call("ops.pad", (Ref(0), (kernel - 1, 0)))
     else:
@@ -397,50 +398,72 @@ def convert_causal_conv_with_state(ctx: ConvertContext) -> LayerSpec:
 
 @register("LinearAttention", since=27)
 def convert_linear_attention(ctx: ConvertContext) -> LayerSpec:
-    """LinearAttention(query, key, value, past_state?, decay?; update_rule linear|gated) →
-    the closed (parallel) form with a causal ``ops.tril`` score matrix, in float32 (since 27).
+    """LinearAttention(query, key, value, past_state?, decay?, beta?; update_rule) → the
+    closed (parallel) form of the recurrence, in float32 (since 27).
 
-    Gated decays use cumulative log-decays: scores ``(q·e^G) (k·e^-G)ᵀ``. The delta rules
-    (``delta``, ``gated_delta``: a sequential state correction) are not converted.
+    With cumulative log-decays ``G`` (gated rules), the scores are the causal
+    (``ops.tril``) ``(q·e^G)(k·e^-G)ᵀ``; the delta rules solve their unit lower-triangular
+    correction system with ``ops.inverse``. Exact for any length, but the ``T×T`` matrices
+    make it a prefill-sized computation.
     """
     rule = str(ctx.attr("update_rule", "gated_delta"))
-    if rule not in ("linear", "gated"):
-        raise ConversionNotPossible(f"LinearAttention update_rule '{rule}' (delta rules are "
-                                    "sequential and not converted)")
+    if rule not in ("linear", "gated", "delta", "gated_delta"):
+        raise ConversionNotPossible(f"LinearAttention update_rule '{rule}'")
     q_heads, kv_heads = int(ctx.attr("q_num_heads", 0)), int(ctx.attr("kv_num_heads", 0))
     if q_heads <= 0 or kv_heads <= 0 or q_heads % kv_heads:
         raise ConversionNotPossible("LinearAttention needs q_num_heads multiple of kv_num_heads")
     batch, steps, hidden = (int(d) for d in ctx.shape(0))
-    d_k = hidden // q_heads
     groups = q_heads // kv_heads
     q, k, v = (_heads_f32(ctx, i, h) for i, h in ((0, q_heads), (1, kv_heads), (2, kv_heads)))
-    scale = float(ctx.attr("scale", 0.0)) or 1 / float(np.sqrt(d_k))
+    scale = float(ctx.attr("scale", 0.0)) or 1 / float(np.sqrt(hidden // q_heads))
     past = _f32(ctx, 3) if ctx.has_input(3) else None
-    k_state = k
-    if rule == "gated":
-        g_per = int(ctx.shape(4)[-1]) // kv_heads
-        logs = Call("ops.cumsum", (_heads_f32(ctx, 4, kv_heads, g_per), 2))
+    k_plus = k_minus = k_state = k
+    past_state = past
+    if rule in ("gated", "gated_delta"):
+        logs = Call("ops.cumsum", (_heads_f32(ctx, 4, kv_heads, int(ctx.shape(4)[-1]) // kv_heads),
+                                   2))
         last = Item(logs, (Ellipsis, Slice(steps - 1, steps), Slice()))
+        k_plus = BinOp("*", k, Call("ops.exp", (logs,)))
+        k_minus = BinOp("*", k, Call("ops.exp", (UnaryOp("-", logs),)))
         k_state = BinOp("*", k, Call("ops.exp", (BinOp("-", last, logs),)))
         q = BinOp("*", q, _repeat(Call("ops.exp", (logs,)), groups))
-        k = BinOp("*", k, Call("ops.exp", (UnaryOp("-", logs),)))
         if past is not None:
-            past = BinOp("*", Call("ops.swapaxes", (Call("ops.exp", (last,)), -1, -2)), past)
-    scores = Call("ops.matmul", (q, Call("ops.swapaxes", (_repeat(k, groups), -1, -2))))
-    causal = Call("ops.tril", (scores,))
-    out: Any = Call("ops.matmul", (causal, _repeat(v, groups)))
-    state: Any = Call("ops.matmul", (Call("ops.swapaxes", (k_state, -1, -2)), v))
+            decayed = Call("ops.swapaxes", (Call("ops.exp", (last,)), -1, -2))
+            past_state = BinOp("*", decayed, past)
+    updates = v
+    if rule in ("delta", "gated_delta"):
+        updates = _delta_updates(ctx, k_plus, k_minus, v, past, steps)
+    scores = Call("ops.matmul", (q, Call("ops.swapaxes", (_repeat(k_minus, groups), -1, -2))))
+    out: Any = Call("ops.matmul", (Call("ops.tril", (scores,)), _repeat(updates, groups)))
+    state: Any = Call("ops.matmul", (Call("ops.swapaxes", (k_state, -1, -2)), updates))
     if past is not None:
         out = BinOp("+", out, Call("ops.matmul", (q, _repeat(past, groups))))
-        state = BinOp("+", past, state)
+        state = BinOp("+", past_state, state)
     out = BinOp("*", out, _short(scale))
     merged = Call("ops.reshape", (Call("ops.transpose", (out, (0, 2, 1, 3))), (batch, steps, -1)))
     outputs = (_back(merged, ctx.dtype(0)), _back(state, ctx.dtype(3 if ctx.has_input(3) else 0)))
     return LayerSpec(TupleOf(outputs[:ctx.n_outputs]) if ctx.n_outputs > 1 else outputs[0])
 
 
+def _delta_updates(ctx: ConvertContext, k_plus: Any, k_minus: Any, v: Any, past: Any,
+                   steps: int) -> Any:
+    """Per-step state updates ``u`` of the delta rule: ``(I + M) u = β(v - k̃ S₀)`` with
+    ``M`` the strictly lower part of ``β k̃ k̂ᵀ``."""
+    if not ctx.has_input(5):
+        raise ConversionNotPossible("LinearAttention delta rule needs beta")
+    beta = _heads_f32(ctx, 5, int(ctx.shape(5)[-1]), 1)
+    target = v if past is None else BinOp("-", v, Call("ops.matmul", (k_plus, past)))
+    if steps == 1:  # a single step: no earlier update to correct for
+        return BinOp("*", beta, target)
+    overlap = Call("ops.matmul", (k_plus, Call("ops.swapaxes", (k_minus, -1, -2))))
+    lower = Call("ops.tril", (BinOp("*", beta, overlap), -1))
+    system = BinOp("+", Call("ops.eye", (steps, steps, DType("float32"))), lower)
+    return Call("ops.matmul", (Call("ops.inverse", (system,)), BinOp("*", beta, target)))
+
+
 def _f32(ctx: ConvertContext, index: int) -> Any:
-    return Ref(index) if ctx.dtype(index) == np.float32 else _cast(Ref(index), "float32")
+    value = ctx.operand(index, inline=False)
+    return value if ctx.dtype(index) == np.float32 else _cast(value, "float32")
 
 
 def _back(expr: Any, dtype: np.dtype) -> Any:
@@ -456,3 +479,42 @@ def _heads_f32(ctx: ConvertContext, index: int, heads: int, size: int | None = N
 
 def _repeat(expr: Any, groups: int) -> Any:
     return Call("ops.repeat_interleave", (expr, groups, 1)) if groups > 1 else expr
+
+
+# -- FlexAttention ----------------------------------------------------------------------------
+
+
+@register("FlexAttention", since=1, domain="ai.onnx.preview")
+def convert_flex_attention(ctx: ConvertContext) -> LayerSpec:
+    """ai.onnx.preview FlexAttention(Q, K, V; scale, softmax_precision) →
+    ``ops.softmax(Q @ Kᵀ * scale) @ V`` with grouped-query heads (preview since 1).
+
+    The softmax runs in float32 (float64 for double inputs). ``score_mod``/``prob_mod``
+    subgraphs are not converted.
+    """
+    for name in ("score_mod", "prob_mod"):
+        if ctx.attr(name) is not None:
+            raise ConversionNotPossible(f"FlexAttention {name} subgraphs are not converted")
+    if not all(ctx.rank(i) == 4 for i in range(3)):
+        raise ConversionNotPossible("FlexAttention needs rank-4 Q, K and V")
+    q_heads, kv_heads = int(ctx.shape(0)[1]), int(ctx.shape(1)[1])
+    if q_heads % kv_heads:
+        raise ConversionNotPossible(f"{q_heads} query heads for {kv_heads} key/value heads")
+    groups = q_heads // kv_heads
+    dtype = ctx.dtype(0)
+    scale = ctx.attr("scale")
+    scale = _short(1 / float(np.sqrt(int(ctx.shape(0)[3]))) if scale is None else scale)
+    key = Call("ops.swapaxes", (_repeat(ctx.operand(1, inline=False), groups), -1, -2))
+    scores: Any = BinOp("*", Call("ops.matmul", (Ref(0), key)), scale)
+    code = int(ctx.attr("softmax_precision", 0))
+    precision = np.dtype("float64" if dtype == np.float64 else "float32")
+    if code:
+        import onnx.helper
+
+        precision = np.dtype(onnx.helper.tensor_dtype_to_np_dtype(code))
+    if precision != dtype:
+        scores = _cast(scores, precision)
+    probs: Any = Call("ops.softmax", (scores, -1))
+    if precision != dtype:
+        probs = _cast(probs, dtype)
+    return LayerSpec(Call("ops.matmul", (probs, _repeat(ctx.operand(2, inline=False), groups))))

@@ -1,9 +1,8 @@
 """Losses: NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss.
 
-Both pick, for every sample, the (log-)probability of its target class with
-``ops.gather_elements`` along the class axis 1. Targets equal to ``ignore_index`` are replaced by
-class 0 before the gather (they may be out of range) and masked out of the loss and of the
-``mean`` denominator, which is the sum of the picked class weights.
+Both become ``ops.nll_loss`` (whose semantics match ONNX's: class axis 1, optional class weights,
+``ignore_index`` masked out of the loss and of the ``mean`` denominator, the sum of the picked
+weights); SoftmaxCrossEntropyLoss applies ``ops.log_softmax`` over axis 1 first.
 """
 
 from __future__ import annotations
@@ -11,49 +10,31 @@ from __future__ import annotations
 from typing import Any
 
 from mindconverter.converter.graph.context import ConvertContext
-from mindconverter.converter.graph.ops.elementwise import astype
 from mindconverter.converter.graph.registry import ConversionNotPossible, register
-from mindconverter.converter.graph.spec import BinOp, Call, LayerSpec, Ref, TupleOf, UnaryOp
+from mindconverter.converter.graph.spec import Call, LayerSpec, Ref, TupleOf, kw
 
 _REDUCTIONS = ("none", "sum", "mean")
 
 
 def nll(ctx: ConvertContext, log_prob: Any) -> Any:
-    """The NLL loss of ``log_prob`` (N, C, d...) for the node's target (input 1) and weight (2)."""
+    """``ops.nll_loss`` of ``log_prob`` (N, C, d...) for the node's target (input 1) and
+    weight (input 2)."""
     reduction = ctx.attr("reduction", "mean")
     if reduction not in _REDUCTIONS:
         raise ConversionNotPossible(f"unknown reduction '{reduction}'")
-    dtype = ctx.dtype(0)
-    target: Any = Ref(1)
-    ignore = ctx.attr("ignore_index")
-    mask: Any = None
-    if ignore is not None:
-        is_kept = BinOp("!=", target, int(ignore))
-        target = Call("ops.where", (is_kept, target, Call("ops.zeros_like", (target,))))
-        mask = astype(is_kept, dtype)
-    picked = Call("ops.gather_elements", (log_prob, 1, Call("ops.unsqueeze", (target, 1))))
-    loss: Any = UnaryOp("-", Call("ops.squeeze", (picked, 1)))
-    weight: Any = None
+    args: tuple[Any, ...] = (log_prob, Ref(1))
     if ctx.has_input(2):
-        weight = Call("ops.gather", (ctx.operand(2, inline=False), target, 0))
-    if mask is not None:
-        weight = mask if weight is None else BinOp("*", weight, mask)
-    if weight is not None:
-        loss = BinOp("*", loss, weight)
-    if reduction == "none":
-        return loss
-    total = Call("ops.sum", (loss,))
-    if reduction == "sum":
-        return total
-    if weight is None:
-        return Call("ops.mean", (loss,))
-    return BinOp("/", total, Call("ops.sum", (weight,)))
+        args += (ctx.operand(2, inline=False),)
+    options = kw(ignore_index=int(ctx.attr("ignore_index"))) if "ignore_index" in ctx.attrs else ()
+    if reduction != "mean":
+        options += kw(reduction=reduction)
+    return Call("ops.nll_loss", args, options)
 
 
 @register("NegativeLogLikelihoodLoss", since=(12, 13, 22))
 def convert_negative_log_likelihood_loss(ctx: ConvertContext) -> LayerSpec:
     """NegativeLogLikelihoodLoss(input, target, weight?; reduction, ignore_index) →
-    ``ops.gather_elements`` of the target class, weighted and reduced (since 12, 13, 22)."""
+    ``ops.nll_loss`` (since 12, 13, 22)."""
     return LayerSpec(nll(ctx, Ref(0)))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 from mindconverter.converter.graph.context import ConvertContext
 from mindconverter.converter.graph.ops.common import norm_axis
 from mindconverter.converter.graph.ops.elementwise import astype, dtype_of
@@ -218,16 +219,135 @@ def _dft_shape(ctx: ConvertContext, axis: int) -> tuple[int, ...]:
 
 
 def _dft(ctx: ConvertContext, axis: int) -> Any:
+    """One DFT along ``axis``, computed in float64 (float32 rounding leaves visible noise where
+    the exact transform is zero) and cast back to the input type."""
     inverse, onesided = bool(ctx.attr("inverse", 0)), bool(ctx.attr("onesided", 0))
-    real = Item(Ref(0), (Ellipsis, 0))
-    signal: Any = real
+    x: Any = astype(Ref(0), "float64") if ctx.dtype(0) != "float64" else Ref(0)
+    signal: Any = Item(x, (Ellipsis, 0))
     if ctx.shape(0)[-1] == 2:
-        signal = Call("ops.Complex()", (real, Item(Ref(0), (Ellipsis, 1))))
+        signal = Call("ops.Complex()", (signal, Item(x, (Ellipsis, 1))))
     length = ctx.out_shape(0)[axis] if not onesided else (
         int(ctx.const(1).reshape(-1)[0]) if ctx.is_const(1) else None)
     if inverse and onesided:
         out = Call("ops.irfft", (signal,), kw(n=ctx.out_shape(0)[axis], dim=axis))
-        return Call("ops.unsqueeze", (out, -1))
-    func = "ops.ifft" if inverse else ("ops.rfft" if onesided else "ops.fft")
-    out = Call(func, (signal,), kw(n=length, dim=axis) if length else kw(dim=axis))
-    return Call("ops.stack", (TupleOf((Call("ops.real", (out,)), Call("ops.imag", (out,)))), -1))
+        result: Any = Call("ops.unsqueeze", (out, -1))
+    else:
+        func = "ops.ifft" if inverse else ("ops.rfft" if onesided else "ops.fft")
+        out = Call(func, (signal,), kw(n=length, dim=axis) if length else kw(dim=axis))
+        parts = TupleOf((Call("ops.real", (out,)), Call("ops.imag", (out,))))
+        result = Call("ops.stack", (parts, -1))
+    return result if ctx.dtype(0) == "float64" else astype(result, ctx.dtype(0))
+
+
+# -- STFT -----------------------------------------------------------------------------------------
+@register("STFT", since=(17,))
+def convert_stft(ctx: ConvertContext) -> LayerSpec:
+    """STFT(signal, frame_step, window?, frame_length?; onesided) → frames gathered with a
+    constant index, windowed, then ``ops.rfft``/``ops.fft`` in float64 (since 17)."""
+    step, length = _stft_geometry(ctx)
+    frames = ctx.out_shape(0)[1]
+    index = np.arange(frames)[:, None] * step + np.arange(length)[None, :]
+    x: Any = astype(Ref(0), "float64") if ctx.dtype(0) != "float64" else Ref(0)
+    positions = ctx.array_param(f"{ctx.node.output[0]}_frame_index", index.astype(np.int64))
+    framed = Call("ops.gather", (x, positions, 1))  # (batch, frames, length, 1 or 2)
+    signal: Any = Item(framed, (Ellipsis, 0))
+    if ctx.shape(0)[-1] == 2:
+        signal = Call("ops.Complex()", (signal, Item(framed, (Ellipsis, 1))))
+    if ctx.has_input(2):
+        window = ctx.operand(2, inline=False)
+        signal = BinOp("*", signal, astype(window, "float64"))
+    onesided = bool(ctx.attr("onesided", 1)) and ctx.shape(0)[-1] == 1
+    out = Call("ops.rfft" if onesided else "ops.fft", (signal,), kw(dim=-1))
+    result = Call("ops.stack", (TupleOf((Call("ops.real", (out,)), Call("ops.imag", (out,)))),
+                                -1))
+    return LayerSpec(result if ctx.dtype(0) == "float64" else astype(result, ctx.dtype(0)))
+
+
+def _stft_geometry(ctx: ConvertContext) -> tuple[int, int]:
+    """(frame step, frame length), from constants or else from the static shapes."""
+    signal_length = ctx.shape(0)[1]
+    frames, bins = ctx.out_shape(0)[1], ctx.out_shape(0)[2]
+    if ctx.has_input(2):
+        lengths = [ctx.shape(2)[0]]
+    elif ctx.is_const(3):
+        lengths = [int(ctx.const(3).reshape(-1)[0])]
+    elif ctx.attr("onesided", 1) and ctx.shape(0)[-1] == 1:
+        lengths = [2 * (bins - 1), 2 * bins - 1]
+    else:
+        lengths = [bins]
+    steps = ([int(ctx.const(1).reshape(-1)[0])] if ctx.is_const(1)
+             else list(range(1, signal_length + 1)))
+    found = [(s, n) for n in lengths for s in steps
+             if 0 < n <= signal_length and 1 + (signal_length - n) // s == frames]
+    if len(found) != 1:
+        raise ConversionNotPossible("the STFT frame step and length cannot be told from the "
+                                    "shapes; make them constants")
+    return found[0]
+
+
+# -- Col2Im ---------------------------------------------------------------------------------------
+@register("Col2Im", since=(18,))
+def convert_col2im(ctx: ConvertContext) -> LayerSpec:
+    """Col2Im(input, image_shape, block_shape; dilations, pads, strides) →
+    ``ops.unsorted_segment_sum`` of every column entry into its padded image position, with a
+    constant position table, then the padding sliced off (since 18)."""
+    batch, channels = ctx.out_shape(0)[:2]
+    image = tuple(ctx.out_shape(0)[2:])
+    n = len(image)
+    dilations = list(ctx.attr("dilations", [1] * n))
+    strides = list(ctx.attr("strides", [1] * n))
+    pads = list(ctx.attr("pads", [0] * (2 * n)))
+    padded = tuple(image[i] + pads[i] + pads[i + n] for i in range(n))
+    block = _col2im_block(ctx, padded, dilations, strides)
+    positions = _col2im_positions(block, padded, dilations, strides)
+    table = ctx.array_param(f"{ctx.node.output[0]}_positions", positions)
+    columns = Call("ops.reshape", (Ref(0), (batch * channels, -1)))  # (N*C, K*L)
+    summed = Call("ops.unsorted_segment_sum",
+                  (Call("ops.transpose", (columns, (1, 0))), table, int(np.prod(padded))))
+    out: Any = Call("ops.reshape", (Call("ops.transpose", (summed, (1, 0))),
+                                    (batch, channels, *padded)))
+    if any(pads):
+        crop = tuple(Slice(pads[i], pads[i] + image[i]) for i in range(n))
+        out = Item(out, (Slice(), Slice(), *crop))
+    return LayerSpec(out)
+
+
+def _col2im_block(ctx: ConvertContext, padded: tuple[int, ...], dilations: list[int],
+                  strides: list[int]) -> tuple[int, ...]:
+    """The block shape, from the constant input or else from the static shapes."""
+    if ctx.is_const(2):
+        return tuple(int(b) for b in ctx.const(2).reshape(-1))
+    size = ctx.shape(0)[1] // ctx.out_shape(0)[1]
+    found = [block for block in _factorizations(size, len(padded))
+             if _blocks_count(block, padded, dilations, strides) == ctx.shape(0)[2]]
+    if len(found) != 1:
+        raise ConversionNotPossible("the Col2Im block shape cannot be told from the shapes; "
+                                    "make it a constant")
+    return found[0]
+
+
+def _factorizations(size: int, parts: int) -> list[tuple[int, ...]]:
+    if parts == 1:
+        return [(size,)]
+    return [(d, *rest) for d in range(1, size + 1) if size % d == 0
+            for rest in _factorizations(size // d, parts - 1)]
+
+
+def _blocks_count(block: tuple[int, ...], padded: tuple[int, ...], dilations: list[int],
+                  strides: list[int]) -> int:
+    counts = [(p - d * (b - 1) - 1) // s + 1
+              for b, p, d, s in zip(block, padded, dilations, strides)]
+    return int(np.prod(counts)) if min(counts) > 0 else -1
+
+
+def _col2im_positions(block: tuple[int, ...], padded: tuple[int, ...], dilations: list[int],
+                      strides: list[int]) -> np.ndarray:
+    """Flat padded-image position of every (block offset, block index) column entry."""
+    counts = [(p - d * (b - 1) - 1) // s + 1
+              for b, p, d, s in zip(block, padded, dilations, strides)]
+    offsets = np.stack(np.meshgrid(*[np.arange(b) for b in block], indexing="ij"), -1)
+    starts = np.stack(np.meshgrid(*[np.arange(c) for c in counts], indexing="ij"), -1)
+    coords = (offsets.reshape(-1, 1, len(block)) * np.array(dilations)
+              + starts.reshape(1, -1, len(block)) * np.array(strides))
+    flat = np.ravel_multi_index(tuple(np.moveaxis(coords, -1, 0)), padded)
+    return flat.reshape(-1).astype(np.int32)

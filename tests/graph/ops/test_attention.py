@@ -181,3 +181,45 @@ def test_rotary_embedding_3d_without_position_ids(rng: np.random.Generator) -> N
     inputs = [("x", normal(rng, 2, 5, 16)), ("cos", np.cos(angles)), ("sin", np.sin(angles))]
     model = node_model("RotaryEmbedding", inputs, 23, num_heads=2, interleaved=1)
     assert_matches_ort(model, runtime(inputs), modes=("pynative", "graph"))
+
+
+# -- CausalConvWithState, LinearAttention, FlexAttention --------------------------------------
+
+
+@pytest.mark.parametrize("with_state", [False, True])
+def test_causal_conv_with_state(with_state: bool, rng: np.random.Generator) -> None:
+    inputs = [("x", normal(rng, 2, 4, 6)), ("w", normal(rng, 4, 1, 3)), ("b", normal(rng, 4)),
+              ("past", normal(rng, 2, 4, 2) if with_state else None)]
+    model = node_model("CausalConvWithState", inputs, 27, n_outputs=2, activation="silu")
+    source = assert_matches_reference(model, runtime(inputs), modes=("pynative", "graph"))
+    assert "ops.conv1d(" in source
+
+
+@pytest.mark.parametrize("rule", ["linear", "gated", "delta", "gated_delta"])
+def test_linear_attention_update_rules(rule: str, rng: np.random.Generator) -> None:
+    gated, delta = "gated" in rule, "delta" in rule
+    inputs = [("q", normal(rng, 2, 5, 16)), ("k", 0.3 * normal(rng, 2, 5, 8)),
+              ("v", normal(rng, 2, 5, 8)), ("past", normal(rng, 2, 2, 4, 4)),
+              ("decay", -rng.uniform(0.01, 0.5, (2, 5, 8)).astype(np.float32) if gated else None),
+              ("beta", rng.uniform(0.1, 0.9, (2, 5, 2)).astype(np.float32) if delta else None)]
+    model = node_model("LinearAttention", inputs, 27, n_outputs=2, update_rule=rule,
+                       q_num_heads=4, kv_num_heads=2)
+    source = assert_matches_reference(model, runtime(inputs), rtol=1e-3, atol=1e-4)
+    assert ("ops.inverse(" in source) == delta
+
+
+def test_flex_attention_grouped_heads_without_modifiers(rng: np.random.Generator) -> None:
+    q, k, v = normal(rng, 1, 4, 3, 8), normal(rng, 1, 2, 5, 8), normal(rng, 1, 2, 5, 6)
+    node = helper.make_node("FlexAttention", ["q", "k", "v"], ["y"], domain="ai.onnx.preview",
+                            scale=0.2)
+    graph = helper.make_graph(
+        [node], "g", [helper.make_tensor_value_info(n, _F, a.shape)
+                      for n, a in (("q", q), ("k", k), ("v", v))],
+        [helper.make_tensor_value_info("y", _F, (1, 4, 3, 6))])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 26),
+                                                    helper.make_opsetid("ai.onnx.preview", 1)])
+    scores = np.matmul(q, np.repeat(k, 2, axis=1).swapaxes(-1, -2)) * 0.2
+    probs = np.exp(scores - scores.max(-1, keepdims=True))
+    expected = np.matmul(probs / probs.sum(-1, keepdims=True), np.repeat(v, 2, axis=1))
+    (actual,) = MindSporeBackend.prepare(model, "CPU").run([q, k, v])
+    np.testing.assert_allclose(actual, expected, rtol=1e-4, atol=1e-5)

@@ -52,9 +52,14 @@ def test_cumprod_runtime_axis(rng: np.random.Generator) -> None:
 @pytest.mark.parametrize("op_type", ["HannWindow", "HammingWindow", "BlackmanWindow"])
 @pytest.mark.parametrize("periodic", [0, 1])
 def test_windows(op_type: str, periodic: int) -> None:
-    model = _model(op_type, [], [("n", np.array(10, np.int64))], opset=17, periodic=periodic,
-                   output_datatype=onnx.TensorProto.DOUBLE)
-    source = assert_matches_ort(model, [], modes=("pynative", "graph"))
+    size = np.array(10, np.int64)
+    node = onnx.helper.make_node(op_type, ["n"], ["y0"], periodic=periodic,
+                                 output_datatype=onnx.TensorProto.DOUBLE)
+    graph = onnx.helper.make_graph(
+        [node], "g", [onnx.helper.make_tensor_value_info("n", onnx.TensorProto.INT64, [])],
+        [onnx.helper.make_tensor_value_info("y0", onnx.TensorProto.DOUBLE, [10])])
+    model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 17)])
+    source = assert_matches_ort(model, [size], modes=("pynative", "graph"))
     assert "ops.cos" in source
 
 
@@ -67,7 +72,7 @@ def test_det(rng: np.random.Generator, shape: tuple[int, ...]) -> None:
 @pytest.mark.parametrize(("time_axis", "batch_axis"), [(0, 1), (1, 0)])
 def test_reverse_sequence(rng: np.random.Generator, time_axis: int, batch_axis: int) -> None:
     x = rng.standard_normal((4, 3, 2)).astype(np.float32)
-    lens = np.array([4, 1, 3] if time_axis == 0 else [1, 2, 4, 3], np.int64)
+    lens = np.array([4, 1, 3] if time_axis == 0 else [1, 2, 3, 0], np.int64)
     if batch_axis == 1:
         lens = lens[:3]
     model = _model("ReverseSequence", [("x", x), ("lens", lens)],
@@ -112,3 +117,35 @@ def test_dft(rng: np.random.Generator, inverse: int, onesided: int, channels: in
     x = rng.standard_normal((2, 8, 3, channels)).astype(np.float32)
     model = _model("DFT", [("x", x)], opset=17, axis=1, inverse=inverse, onesided=onesided)
     assert_matches_ort(model, [x], atol=1e-4)
+
+
+@pytest.mark.parametrize("windowed", [False, True])
+def test_stft(rng: np.random.Generator, windowed: bool) -> None:
+    signal = rng.standard_normal((2, 40, 1)).astype(np.float32)
+    consts = [("step", np.array(6, np.int64))]
+    if windowed:
+        consts.append(("window", np.hanning(10).astype(np.float32)))
+    else:
+        consts += [("", np.zeros(0, np.float32)), ("length", np.array(10, np.int64))]
+    model = single_node_model("STFT", [("signal", signal)], opset=17,
+                              initializers=[c for c in consts if c[0]])
+    model.graph.node[0].ClearField("input")
+    model.graph.node[0].input.extend(["signal"] + [name for name, _ in consts])
+    source = assert_matches_ort(onnx.shape_inference.infer_shapes(model), [signal],
+                                modes=("pynative", "graph"), atol=1e-4)
+    assert "ops.rfft" in source
+
+
+@pytest.mark.parametrize(("block", "attrs"), [
+    ([2, 2], {}), ([2, 3], {"strides": [2, 1], "pads": [1, 0, 1, 2]}),
+    ([2, 2], {"dilations": [2, 1]})])
+def test_col2im(rng: np.random.Generator, block: list[int], attrs: dict) -> None:
+    image = [5, 6]
+    pads = attrs.get("pads", [0, 0, 0, 0])
+    strides, dilations = attrs.get("strides", [1, 1]), attrs.get("dilations", [1, 1])
+    count = np.prod([(image[i] + pads[i] + pads[i + 2] - dilations[i] * (block[i] - 1) - 1)
+                     // strides[i] + 1 for i in range(2)])
+    x = rng.standard_normal((2, 3 * int(np.prod(block)), int(count))).astype(np.float32)
+    model = _model("Col2Im", [("x", x)], [("image", np.array(image, np.int64)),
+                                          ("block", np.array(block, np.int64))], **attrs)
+    assert_matches_ort(model, [x], modes=("pynative", "graph"), atol=1e-5)
