@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
@@ -168,27 +169,58 @@ def _run_ast(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _sigterm(signum: int, frame: Any) -> NoReturn:  # noqa: ARG001
+_interrupted = False
+
+
+def _on_signal(signum: int, frame: Any) -> NoReturn:  # noqa: ARG001
+    global _interrupted
+    _interrupted = True
     raise KeyboardInterrupt
+
+
+def _install_handlers() -> None:
+    """SIGINT and SIGTERM raise KeyboardInterrupt, so staged outputs are discarded."""
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+
+
+def _preload_mindspore() -> None:
+    """Import MindSpore now (a graph conversion needs it) and take the signals back from it."""
+    import mindspore  # noqa: F401
+
+    _install_handlers()
+
+
+def _report_interrupt() -> int:
+    """Say so and exit at once: the staged outputs are already discarded, and a MindSpore
+    import cut half-way would crash in its exit handlers."""
+    sys.stderr.write("interrupted: nothing was written to the output folder\n")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(EXIT_INTERRUPTED)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``mindconverter`` command."""
     args = build_parser().parse_args(argv)
-    signal.signal(signal.SIGTERM, _sigterm)
+    _install_handlers()
     try:
         if args.model_file and args.inspect:
             return _run_inspect(args)
-        return _run_graph(args) if args.model_file else _run_ast(args)
+        if args.model_file:
+            _preload_mindspore()
+            return _run_graph(args)
+        return _run_ast(args)
     except ConverterError as err:
         if args.debug:
             traceback.print_exc()
         _print_error(err)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        sys.stderr.write("interrupted: nothing was written to the output folder\n")
-        return EXIT_INTERRUPTED
+        return _report_interrupt()
     except Exception as exc:  # last resort: one line, traceback only with --debug
+        if _interrupted:  # e.g. an import interrupted half-way raises ImportError
+            return _report_interrupt()
         if args.debug:
             traceback.print_exc()
         err = ConverterError(ErrorCode.INTERNAL, f"{type(exc).__name__}: {exc}")

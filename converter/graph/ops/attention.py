@@ -175,7 +175,7 @@ def _masked_scores(ctx: ConvertContext, h: _Heads, scores: Any) -> tuple[Any, An
     maybe_empty = False
     additive = None
     if ctx.has_input(_MASK):
-        maybe_empty = True
+        maybe_empty = not ctx.is_const(_MASK)
         mask = _input(ctx, _MASK)
         pad = h.kv_len - int(ctx.shape(_MASK)[-1])
         if ctx.dtype(_MASK) == np.bool_:
@@ -192,6 +192,8 @@ def _masked_scores(ctx: ConvertContext, h: _Heads, scores: Any) -> tuple[Any, An
     else:
         blocked.extend(_static_limits(ctx, h))
         maybe_empty = maybe_empty or _static_empty_rows(ctx, h)
+        if not maybe_empty and ctx.is_const(_MASK):
+            maybe_empty = _static_empty_rows(ctx, h, ctx.const(_MASK))
     condition = _any(blocked)
     if condition is not None:
         scores = Call("ops.masked_fill", (scores, condition, _NEG_INF))
@@ -232,7 +234,8 @@ def _static_limits(ctx: ConvertContext, h: _Heads) -> list[Any]:
     return limits
 
 
-def _static_empty_rows(ctx: ConvertContext, h: _Heads) -> bool:
+def _static_empty_rows(ctx: ConvertContext, h: _Heads, mask: np.ndarray | None = None) -> bool:
+    """Whether some query row has no key left by the limits (and a constant ``mask``)."""
     left, right = _window(ctx)
     i = np.arange(h.q_len)[:, None] + h.past_len
     j = np.arange(h.kv_len)[None, :]
@@ -241,7 +244,11 @@ def _static_empty_rows(ctx: ConvertContext, h: _Heads) -> bool:
         allowed &= j <= i + right
     if left >= 0:
         allowed &= j >= i - left
-    return not bool(allowed.any(axis=1).all())
+    if mask is not None:
+        open_keys = mask if mask.dtype == np.bool_ else ~np.isneginf(mask)
+        pad = [(0, 0)] * (mask.ndim - 1) + [(0, h.kv_len - mask.shape[-1])]
+        allowed = allowed & np.pad(open_keys, pad, constant_values=False)
+    return not bool(allowed.any(axis=-1).all())
 
 
 def _runtime_limits(ctx: ConvertContext, h: _Heads) -> list[Any]:
@@ -492,9 +499,6 @@ def convert_flex_attention(ctx: ConvertContext) -> LayerSpec:
     The softmax runs in float32 (float64 for double inputs). ``score_mod``/``prob_mod``
     subgraphs are not converted.
     """
-    for name in ("score_mod", "prob_mod"):
-        if ctx.attr(name) is not None:
-            raise ConversionNotPossible(f"FlexAttention {name} subgraphs are not converted")
     if not all(ctx.rank(i) == 4 for i in range(3)):
         raise ConversionNotPossible("FlexAttention needs rank-4 Q, K and V")
     q_heads, kv_heads = int(ctx.shape(0)[1]), int(ctx.shape(1)[1])
@@ -512,9 +516,96 @@ def convert_flex_attention(ctx: ConvertContext) -> LayerSpec:
         import onnx.helper
 
         precision = np.dtype(onnx.helper.tensor_dtype_to_np_dtype(code))
+    shape = (*ctx.shape(0)[:3], int(ctx.shape(1)[2]))
     if precision != dtype:
         scores = _cast(scores, precision)
+    if ctx.attr("score_mod") is not None:
+        scores = _inline_modifier(ctx, "score_mod", scores, shape, precision)
     probs: Any = Call("ops.softmax", (scores, -1))
+    if ctx.attr("prob_mod") is not None:
+        probs = _inline_modifier(ctx, "prob_mod", probs, shape, precision)
     if precision != dtype:
         probs = _cast(probs, dtype)
     return LayerSpec(Call("ops.matmul", (probs, _repeat(ctx.operand(2, inline=False), groups))))
+
+
+_SUBGRAPH_OPSET = 26  # the ai.onnx opset that goes with ai.onnx.preview 1
+
+
+def _inline_modifier(ctx: ConvertContext, name: str, x: Any, shape: tuple[int, ...],
+                     dtype: np.dtype) -> Any:
+    """A one-input modifier subgraph converted node by node into one expression of ``x``.
+
+    Shape computations fold to constants; every other node must convert to a plain expression
+    (no layer, one output).
+    """
+    try:
+        return _inline(ctx, ctx.node.attribute[_attr_index(ctx, name)].g, x, shape, dtype)
+    except ConversionNotPossible as exc:
+        raise ConversionNotPossible(f"FlexAttention {name}: {exc}") from exc
+    except Exception as exc:  # unexpected subgraph content: a placeholder, not a crash
+        raise ConversionNotPossible(f"FlexAttention {name} subgraph: {exc}") from exc
+
+
+def _attr_index(ctx: ConvertContext, name: str) -> int:
+    return [a.name for a in ctx.node.attribute].index(name)
+
+
+def _inline(ctx: ConvertContext, graph: Any, x: Any, shape: tuple[int, ...],
+            dtype: np.dtype) -> Any:
+    import onnx
+    from onnx import helper
+
+    from mindconverter.converter.graph.context import ConstStore
+    from mindconverter.converter.graph.folding import fold_constants
+    from mindconverter.converter.graph.registry import default_registry
+
+    sub = onnx.GraphProto()
+    sub.CopyFrom(graph)
+    if len(sub.input) != 1 or len(sub.output) != 1:
+        raise ConversionNotPossible("modifier subgraphs need one input and one output")
+    source = sub.input[0].name
+    del sub.input[:]
+    sub.input.append(helper.make_tensor_value_info(
+        source, helper.np_dtype_to_tensor_dtype(dtype), shape))
+    model = helper.make_model(sub, opset_imports=[helper.make_opsetid("", _SUBGRAPH_OPSET)])
+    constants: dict[str, np.ndarray] = {}
+    model, values = fold_constants(model, constants)
+    store = ConstStore()
+    env: dict[str, Any] = {source: x}
+    for node in model.graph.node:
+        if len([o for o in node.output if o]) != 1:
+            raise ConversionNotPossible(f"{node.op_type} with several outputs")
+        sub_ctx = ConvertContext(node, _SUBGRAPH_OPSET, values, constants, store, ctx.name_hint)
+        _, convert = default_registry.resolve(node.op_type, _SUBGRAPH_OPSET, node.domain)
+        spec = convert(sub_ctx)
+        if spec.cell is not None:
+            raise ConversionNotPossible(f"{node.op_type} converts to a layer")
+        env[node.output[0]] = _bind(spec.expr, node, env, constants, ctx)
+    for key, array in store.arrays.items():
+        ctx.array_param(key, array)
+    out = model.graph.output[0].name
+    if out in env:
+        return env[out]
+    if out in constants:
+        return ctx.array_param(out, constants[out])
+    raise ConversionNotPossible("the modifier output is not computed")
+
+
+def _bind(expr: Any, node: Any, env: dict[str, Any], constants: dict[str, np.ndarray],
+          ctx: ConvertContext) -> Any:
+    """``expr`` with the node's input references replaced by their expressions."""
+    import dataclasses
+
+    if isinstance(expr, Ref):
+        name = node.input[expr.index]
+        if name in env:
+            return env[name]
+        return ctx.array_param(name, constants[name])
+    if isinstance(expr, tuple):
+        return tuple(_bind(e, node, env, constants, ctx) for e in expr)
+    if dataclasses.is_dataclass(expr) and not isinstance(expr, type):
+        changes = {f.name: _bind(getattr(expr, f.name), node, env, constants, ctx)
+                   for f in dataclasses.fields(expr)}
+        return dataclasses.replace(expr, **changes)
+    return expr

@@ -223,3 +223,22 @@ def test_flex_attention_grouped_heads_without_modifiers(rng: np.random.Generator
     expected = np.matmul(probs / probs.sum(-1, keepdims=True), np.repeat(v, 2, axis=1))
     (actual,) = MindSporeBackend.prepare(model, "CPU").run([q, k, v])
     np.testing.assert_allclose(actual, expected, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("empty_row", [False, True])
+def test_attention_constant_mask_and_cache(empty_row: bool, rng: np.random.Generator) -> None:
+    q, k, v = normal(rng, 1, 2, 3, 4), normal(rng, 1, 2, 5, 4), normal(rng, 1, 2, 5, 4)
+    mask = rng.random((3, 5)) > 0.3
+    mask[:, 0] = not empty_row
+    mask[1] = mask[1] & (not empty_row)
+    consts = {"mask": mask, "pk": normal(rng, 1, 2, 2, 4), "pv": normal(rng, 1, 2, 2, 4)}
+    node = helper.make_node("Attention", ["q", "k", "v", "mask", "pk", "pv"], ["y", "k2", "v2"])
+    values = ReferenceEvaluator(node).run(None, {"q": q, "k": k, "v": v, **consts})
+    graph = helper.make_graph(
+        [node], "g", [helper.make_tensor_value_info(n, _F, a.shape)
+                      for n, a in (("q", q), ("k", k), ("v", v))],
+        [helper.make_tensor_value_info(n, _F, a.shape) for n, a in zip(("y", "k2", "v2"), values)],
+        [onnx.numpy_helper.from_array(a, n) for n, a in consts.items()])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 23)])
+    source = assert_matches_reference(model, [q, k, v])
+    assert ("ops.all(" in source) == empty_row  # the empty-row guard only when needed
