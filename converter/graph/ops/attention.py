@@ -554,11 +554,10 @@ def _attr_index(ctx: ConvertContext, name: str) -> int:
 def _inline(ctx: ConvertContext, graph: Any, x: Any, shape: tuple[int, ...],
             dtype: np.dtype) -> Any:
     import onnx
-    from onnx import helper
-
     from mindconverter.converter.graph.context import ConstStore
     from mindconverter.converter.graph.folding import fold_constants
     from mindconverter.converter.graph.registry import default_registry
+    from onnx import helper
 
     sub = onnx.GraphProto()
     sub.CopyFrom(graph)
