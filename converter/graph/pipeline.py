@@ -154,7 +154,9 @@ def convert(
         for part, path in zip(parts, ckpts):
             writers.save_checkpoint(part, path)
         paths["weight_map"].write_text(
-            writers.weight_map(stem, graph.emit.weights, graph.constants), encoding="utf-8")
+            writers.weight_map(stem, graph.emit.weights, graph.constants, [
+                (n.node.name, n.node.op_type, graph.emit.node_lines[i], graph.emit.node_params[i])
+                for i, n in enumerate(graph.nodes)]), encoding="utf-8")
         result = _result(graph, inputs, outputs, reference, Path(model_file), out_dir / script.name,
                          [out_dir / c.name for c in ckpts], rep_dir, stem, opsets)
         if verify:

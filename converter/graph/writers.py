@@ -34,8 +34,16 @@ def save_checkpoint(weights: list[WeightEntry], path: Path) -> None:
     ms.save_checkpoint(params, str(path))
 
 
-def weight_map(stem: str, weights: list[WeightEntry], sources: dict[str, np.ndarray]) -> str:
-    """The weight map JSON: each converted parameter and the ONNX weight it came from."""
+def weight_map(
+    stem: str, weights: list[WeightEntry], sources: dict[str, np.ndarray],
+    traces: list[tuple[str, str, list[int], list[str]]] | None = None,
+) -> str:
+    """The weight map JSON: each converted parameter and the ONNX weight it came from.
+
+    ``{"<stem>": [{"converted_weight": {...}, "source_weight": {...}}], "lines": [...]}``: the
+    first key is the original MindConverter's format; ``lines`` records, for every generated
+    script line, the ONNX node(s) it came from and the parameters it uses.
+    """
     entries = []
     for w in weights:
         src = sources.get(w.source)
@@ -51,7 +59,13 @@ def weight_map(stem: str, weights: list[WeightEntry], sources: dict[str, np.ndar
                 "data_type": str((src if src is not None else w.value).dtype),
             },
         })
-    return json.dumps({stem: entries}, indent=2)
+    by_line: dict[int, dict] = {}
+    for name, op_type, lines, params in traces or []:
+        for line in lines:
+            row = by_line.setdefault(line, {"line": line, "onnx_nodes": [], "parameters": []})
+            row["onnx_nodes"].append({"name": name, "op_type": op_type})
+            row["parameters"].extend(p for p in params if p not in row["parameters"])
+    return json.dumps({stem: entries, "lines": [by_line[k] for k in sorted(by_line)]}, indent=2)
 
 
 def _ms_dtype_label(dtype: np.dtype) -> str:

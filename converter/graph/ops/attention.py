@@ -22,6 +22,7 @@ from mindconverter.converter.graph.render import ms_dtype_name
 from mindconverter.converter.graph.spec import (
     BinOp,
     Call,
+    Const,
     DType,
     Item,
     LayerSpec,
@@ -580,31 +581,41 @@ def _inline(ctx: ConvertContext, graph: Any, x: Any, shape: tuple[int, ...],
         spec = convert(sub_ctx)
         if spec.cell is not None:
             raise ConversionNotPossible(f"{node.op_type} converts to a layer")
-        env[node.output[0]] = _bind(spec.expr, node, env, constants, ctx)
-    for key, array in store.arrays.items():
-        ctx.array_param(key, array)
+        env[node.output[0]] = _bind(spec.expr, node, env, constants, store)
     out = model.graph.output[0].name
-    if out in env:
-        return env[out]
-    if out in constants:
-        return ctx.array_param(out, constants[out])
-    raise ConversionNotPossible("the modifier output is not computed")
+    if out not in env and out not in constants:
+        raise ConversionNotPossible("the modifier output is not computed")
+    result = env[out] if out in env else Const(store.add(out, constants[out], ""))
+    # the subgraph's constants become parameters named after this node (no clash with the
+    # main graph's values of the same name)
+    renamed = {key: ctx.array_param(f"{ctx.node.output[0]}_{key}", array)
+               for key, array in store.arrays.items()}
+    return _map(result, lambda e: renamed.get(e.key, e) if isinstance(e, Const) else None)
 
 
 def _bind(expr: Any, node: Any, env: dict[str, Any], constants: dict[str, np.ndarray],
-          ctx: ConvertContext) -> Any:
+          store: Any) -> Any:
     """``expr`` with the node's input references replaced by their expressions."""
+
+    def replace(e: Any) -> Any:
+        if not isinstance(e, Ref):
+            return None
+        name = node.input[e.index]
+        return env[name] if name in env else Const(store.add(name, constants[name], ""))
+
+    return _map(expr, replace)
+
+
+def _map(expr: Any, replace: Any) -> Any:
+    """``expr`` with each sub-expression ``e`` for which ``replace(e)`` is not None replaced."""
     import dataclasses
 
-    if isinstance(expr, Ref):
-        name = node.input[expr.index]
-        if name in env:
-            return env[name]
-        return ctx.array_param(name, constants[name])
+    new = replace(expr)
+    if new is not None:
+        return new
     if isinstance(expr, tuple):
-        return tuple(_bind(e, node, env, constants, ctx) for e in expr)
+        return tuple(_map(e, replace) for e in expr)
     if dataclasses.is_dataclass(expr) and not isinstance(expr, type):
-        changes = {f.name: _bind(getattr(expr, f.name), node, env, constants, ctx)
-                   for f in dataclasses.fields(expr)}
+        changes = {f.name: _map(getattr(expr, f.name), replace) for f in dataclasses.fields(expr)}
         return dataclasses.replace(expr, **changes)
     return expr

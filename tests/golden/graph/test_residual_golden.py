@@ -40,3 +40,20 @@ def test_flat_script_when_blocks_are_off(tmp_path: Path) -> None:
     result = convert_onnx(str(path), str(tmp_path / "out"), blocks=False)
     assert result.verification.status == "passed", result.verification
     assert "Block(nn.Cell)" not in Path(result.script).read_text()
+
+
+@pytest.mark.numerics
+def test_weight_map_records_the_onnx_nodes_of_every_line(tmp_path: Path) -> None:
+    path = tmp_path / "residual.onnx"
+    onnx.save(build(), path)
+    result = convert_onnx(str(path), str(tmp_path / "out"), verify=False)
+    lines = json.loads(Path(result.weight_map).read_text())["lines"]
+    script = Path(result.script).read_text().splitlines()
+    by_line = {row["line"]: row for row in lines}
+    fc_line = next(i + 1 for i, text in enumerate(script) if "self.fc = nn.Dense" in text)
+    assert by_line[fc_line]["onnx_nodes"] == [{"name": "/fc/Gemm", "op_type": "Gemm"}]
+    assert set(by_line[fc_line]["parameters"]) == {"fc.weight", "fc.bias"}
+    # A line inside the shared block class stands for the node of each instance.
+    conv_line = next(i + 1 for i, text in enumerate(script) if "conv1_conv = self.conv1_conv(" in text)
+    assert {n["name"] for n in by_line[conv_line]["onnx_nodes"]} == {
+        "/layer1/layer1.0/conv1/conv/Conv", "/layer1/layer1.1/conv1/conv/Conv"}
