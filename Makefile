@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test test-python test-fast test-vscode lint conformance fuzz bench clean
+.PHONY: demo test test-python test-fast test-vscode test-vscode-e2e lint conformance fuzz bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ test-fast: $(STAMP)
 
 test-vscode:
 	bash editors/vscode/scripts/ci.sh
+
+## The extension in a real VS Code (code-server + headless Chromium; installs Debian packages
+## as root on first use, about 5 minutes from scratch). CI runs it after `make test`.
+test-vscode-e2e: $(STAMP)
+	E2E_PYTHON=$(abspath $(PY)) bash editors/vscode/scripts/e2e.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check mindconverter converter mappings server tests benchmarks

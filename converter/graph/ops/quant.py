@@ -58,7 +58,23 @@ def _aligned(ctx: ConvertContext, index: int, expr: Any) -> Any:
 
 
 def _operand(ctx: ConvertContext, index: int) -> Any:
+    """A scale or zero point as float32, aligned with input 0 (constants at conversion time)."""
+    if ctx.is_const(index) and ctx.const(index).size > 1 and ctx.rank(0) > 1:
+        value = _aligned_array(ctx, ctx.const(index).astype(np.float32))
+        return ctx.array_param(f"{ctx.node.input[index]}_aligned", value)
     return _aligned(ctx, index, _float32(ctx, index))
+
+
+def _aligned_array(ctx: ConvertContext, value: np.ndarray) -> np.ndarray:
+    rank = ctx.rank(0)
+    axis = norm_axis(int(ctx.attr("axis", 1)), rank)
+    if value.ndim == 1:
+        return value.reshape(tuple(value.size if i == axis else 1 for i in range(rank)))
+    block = int(ctx.attr("block_size", 0))
+    if not block:
+        raise ConversionNotPossible(f"scale of shape {list(value.shape)} needs a block_size")
+    repeated = np.repeat(value, block, axis=axis)
+    return np.take(repeated, np.arange(ctx.shape(0)[axis]), axis=axis)
 
 
 def quantize(value: Any, scale: Any, zero_point: Any, dtype: str) -> Any:

@@ -242,3 +242,36 @@ def test_attention_constant_mask_and_cache(empty_row: bool, rng: np.random.Gener
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 23)])
     source = assert_matches_reference(model, [q, k, v])
     assert ("ops.all(" in source) == empty_row  # the empty-row guard only when needed
+
+
+def test_flex_attention_inlines_modifier_subgraphs(rng: np.random.Generator) -> None:
+    q, k, v = normal(rng, 1, 2, 3, 4), normal(rng, 1, 2, 5, 4), normal(rng, 1, 2, 5, 4)
+    bias = normal(rng, 3, 5)
+    score_mod = helper.make_graph(
+        [helper.make_node("Div", ["s", "cap"], ["d"]), helper.make_node("Tanh", ["d"], ["t"]),
+         helper.make_node("Mul", ["t", "cap"], ["c"]), helper.make_node("Add", ["c", "mask"],
+                                                                         ["out"])],
+        "score_mod", [helper.make_tensor_value_info("s", _F, None)],
+        [helper.make_tensor_value_info("out", _F, None)],
+        [onnx.numpy_helper.from_array(np.array(2.0, np.float32), "cap"),
+         onnx.numpy_helper.from_array(bias, "mask")])
+    prob_mod = helper.make_graph(
+        [helper.make_node("Mul", ["p", "half"], ["out"])], "prob_mod",
+        [helper.make_tensor_value_info("p", _F, None)],
+        [helper.make_tensor_value_info("out", _F, None)],
+        [onnx.numpy_helper.from_array(np.array(0.5, np.float32), "half")])
+    node = helper.make_node("FlexAttention", ["q", "k", "mask"], ["y"], domain="ai.onnx.preview",
+                            score_mod=score_mod, prob_mod=prob_mod)
+    graph = helper.make_graph(
+        [node], "g", [helper.make_tensor_value_info(n, _F, a.shape)
+                      for n, a in (("q", q), ("k", k), ("mask", v))],
+        [helper.make_tensor_value_info("y", _F, (1, 2, 3, 4))])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 26),
+                                                    helper.make_opsetid("ai.onnx.preview", 1)])
+    scores = np.tanh(np.matmul(q, k.swapaxes(-1, -2)) * 0.5 / 2.0) * 2.0 + bias
+    probs = np.exp(scores - scores.max(-1, keepdims=True))
+    expected = np.matmul(0.5 * probs / probs.sum(-1, keepdims=True), v)
+    rep = MindSporeBackend.prepare(model, "CPU", mode="graph")
+    (actual,) = rep.run([q, k, v])
+    np.testing.assert_allclose(actual, expected, rtol=1e-4, atol=1e-5)
+    assert "ops.tanh(" in (rep.script_source or "")
