@@ -27,7 +27,7 @@ def rows(registry: ConverterRegistry | None = None) -> list[tuple[str, str, str,
     table = []
     for (domain, op), vers in sorted(versions.items()):
         func = funcs[(domain, op)]
-        doc = (inspect.getdoc(func) or "").splitlines()[0] if inspect.getdoc(func) else ""
+        doc = " ".join((inspect.getdoc(func) or "").split("\n\n")[0].split())
         target = doc.split("→", 1)[1].strip() if "→" in doc else ""
         target = re.sub(r"\s*\((since )?[0-9][^()]*\)\.?$", "", target)
         target = re.sub(r";?\s*since [0-9][0-9, …-]*", "", target).strip()

@@ -112,8 +112,9 @@ def _narrow(ctx: ConvertContext, expr: Any) -> Any:
 
 @register("Attention", since=(23, 24, 25))
 def convert_attention(ctx: ConvertContext) -> LayerSpec:
-    """Attention(Q, K, V, attn_mask?, past_key?, past_value?, nonpad_kv_seqlen?) → scaled
-    dot-product attention with ``ops.matmul``/``ops.softmax`` (since 23, 24, 25).
+    """Attention(Q, K, V, mask?, past?, nonpad?) → ``ops.matmul``/``ops.softmax`` (since 23).
+
+    Inputs: Q, K, V, attn_mask, past_key, past_value, nonpad_kv_seqlen.
 
     Covers 3-D and 4-D layouts, grouped-query heads (``ops.repeat_interleave``), boolean and
     additive masks, ``is_causal``, sliding windows, ``softcap``, ``softmax_precision``, the
@@ -275,8 +276,9 @@ def _runtime_limits(ctx: ConvertContext, h: _Heads) -> list[Any]:
 
 @register("RMSNormalization", since=23)
 def convert_rms_norm(ctx: ConvertContext) -> LayerSpec:
-    """RMSNormalization(X, scale; axis, epsilon, stash_type) →
-    ``x * ops.rsqrt(ops.mean(x * x, axes, keep_dims=True) + eps) * scale`` (since 23).
+    """RMSNormalization(X, scale; axis, epsilon) → ``x * ops.rsqrt(ops.mean(x * x)) * scale``.
+
+    ``ops.mean`` runs over the axes from ``axis`` on, with ``epsilon`` added (since 23).
 
     ``stash_type=1`` (the default) computes the statistics in float32.
     """
@@ -319,8 +321,9 @@ def convert_swiglu(ctx: ConvertContext) -> LayerSpec:
 
 @register("RotaryEmbedding", since=23)
 def convert_rotary_embedding(ctx: ConvertContext) -> LayerSpec:
-    """RotaryEmbedding(X, cos_cache, sin_cache, position_ids?; interleaved,
-    rotary_embedding_dim, num_heads) → slices, products and ``ops.concat`` (since 23).
+    """RotaryEmbedding(X, cos, sin, position_ids?) → slices, ``ops.gather``, ``ops.concat``.
+
+    Attributes interleaved, rotary_embedding_dim and num_heads are handled (since 23).
 
     4-D input is (batch, heads, seq, head_size); 3-D input (batch, seq, hidden) is split into
     ``num_heads`` heads and merged back.
@@ -374,8 +377,10 @@ def _cache(ctx: ConvertContext, index: int, head_axis: int) -> Any:
 
 @register("CausalConvWithState", since=27)
 def convert_causal_conv_with_state(ctx: ConvertContext) -> LayerSpec:
-    """CausalConvWithState(input, weight, bias?, past_state?; activation) → depthwise
-    ``ops.conv1d`` over the past state (or zeros) followed by the input (since 27).
+    """CausalConvWithState(input, weight, bias?, past_state?) → depthwise ``ops.conv1d``.
+
+    The convolution runs over the past state (or zeros) followed by the input; the
+    ``silu``/``swish`` activation is ``ops.silu`` (since 27).
 
     ``present_state`` is the last ``kernel - 1`` steps of that padded sequence.
     """
@@ -406,8 +411,10 @@ def convert_causal_conv_with_state(ctx: ConvertContext) -> LayerSpec:
 
 @register("LinearAttention", since=27)
 def convert_linear_attention(ctx: ConvertContext) -> LayerSpec:
-    """LinearAttention(query, key, value, past_state?, decay?, beta?; update_rule) → the
-    closed (parallel) form of the recurrence, in float32 (since 27).
+    """LinearAttention(q, k, v, past_state?, decay?, beta?) → ``ops.matmul``/``ops.tril``.
+
+    The closed (parallel) form of the recurrence, in float32, for every ``update_rule``
+    (since 27).
 
     With cumulative log-decays ``G`` (gated rules), the scores are the causal
     (``ops.tril``) ``(q·e^G)(k·e^-G)ᵀ``; the delta rules solve their unit lower-triangular
@@ -494,11 +501,12 @@ def _repeat(expr: Any, groups: int) -> Any:
 
 @register("FlexAttention", since=1, domain="ai.onnx.preview")
 def convert_flex_attention(ctx: ConvertContext) -> LayerSpec:
-    """ai.onnx.preview FlexAttention(Q, K, V; scale, softmax_precision) →
-    ``ops.softmax(Q @ Kᵀ * scale) @ V`` with grouped-query heads (preview since 1).
+    """FlexAttention(Q, K, V) → ``ops.matmul``/``ops.softmax`` (since 1).
 
-    The softmax runs in float32 (float64 for double inputs). ``score_mod``/``prob_mod``
-    subgraphs are not converted.
+    Domain ai.onnx.preview. Grouped-query heads repeat K and V. The softmax runs in float32
+    (float64 for double inputs) unless ``softmax_precision`` says otherwise. The
+    ``score_mod``/``prob_mod`` subgraphs are converted node by node and inlined (shape
+    computations fold to constants).
     """
     if not all(ctx.rank(i) == 4 for i in range(3)):
         raise ConversionNotPossible("FlexAttention needs rank-4 Q, K and V")

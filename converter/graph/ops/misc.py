@@ -1,8 +1,9 @@
 """Miscellaneous ops: CumProd, HannWindow/HammingWindow/BlackmanWindow, Det, ReverseSequence,
-CenterCropPad, AffineGrid.
+CenterCropPad, AffineGrid, BitCast, DFT, STFT, Col2Im.
 
-Sizes given as run-time inputs (window length, crop shape, grid size) are read from the static
-output shape, which fixes them.
+Sizes given as run-time inputs (window length, crop shape, grid size, DFT axis, STFT step and
+frame length, Col2Im block shape) are read from the static shapes, which fix them (or the
+conversion says they cannot be told apart).
 """
 
 from __future__ import annotations

@@ -8,10 +8,9 @@ from typing import Any
 import numpy as np
 import onnx
 import pytest
-from onnx import helper
-
 from mindconverter.converter.graph.backend import MindSporeBackend
 from mindconverter.converter.graph.verify import compare, run_onnxruntime
+from onnx import helper
 
 
 def single_node_model(
@@ -33,11 +32,7 @@ def single_node_model(
         [helper.make_tensor_value_info(o, onnx.TensorProto.UNDEFINED, None) for o in outs],
         [onnx.numpy_helper.from_array(a, n) for n, a in initializers],
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
-    try:  # typed outputs, which onnxruntime requires
-        return onnx.shape_inference.infer_shapes(model, strict_mode=True)
-    except Exception:
-        return model
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
 
 
 def assert_matches_ort(
