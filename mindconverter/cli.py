@@ -172,7 +172,7 @@ def _run_ast(args: argparse.Namespace) -> int:
 _interrupted = False
 
 
-def _on_signal(signum: int, frame: Any) -> NoReturn:  # noqa: ARG001
+def _on_signal(signum: int, frame: Any) -> NoReturn:
     global _interrupted
     _interrupted = True
     raise KeyboardInterrupt

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mindconverter.converter.errors import ErrorCode, markdown_table
+
 from tests.conftest import ROOT
 
 

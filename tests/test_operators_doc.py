@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mindconverter.converter.graph.opdocs import markdown, rows
+
 from tests.conftest import ROOT
 
 

@@ -17,10 +17,9 @@ from typing import Any
 
 import numpy as np
 import onnx
-from onnx.backend.base import Backend, BackendRep
-
 from mindconverter.converter.graph import verify as verify_mod
 from mindconverter.converter.graph.registry import ConverterRegistry
+from onnx.backend.base import Backend, BackendRep
 
 
 class UnconvertedModelError(RuntimeError):
@@ -39,7 +38,7 @@ class MindSporeBackendRep(BackendRep):
         self._shapes: list[tuple[int, ...]] | None = None
         self.script_source: str | None = None
 
-    def run(self, inputs: Any, **kwargs: Any) -> tuple[np.ndarray, ...]:  # noqa: ARG002
+    def run(self, inputs: Any, **kwargs: Any) -> tuple[np.ndarray, ...]:
         """Run the converted network on ``inputs`` (a sequence or a name → array mapping)."""
         arrays = self._ordered(inputs)
         shapes = [tuple(a.shape) for a in arrays]
@@ -82,7 +81,6 @@ class MindSporeBackendRep(BackendRep):
 
 
 def _load(script: Path, ckpt: Path, class_name: str) -> Any:
-    import mindspore as ms
 
     from mindconverter.converter.graph.verify import ensure_cpu, load_weights
 

@@ -45,9 +45,8 @@ def node_cases(pattern: str | None = None) -> list[Any]:
 
 def run_case(case: Any, mode: str = "pynative") -> CaseResult:
     """Convert and run one case, comparing with its expected outputs."""
-    from onnx.backend.test.runner import Runner
-
     from mindconverter.converter.graph.backend import MindSporeBackend, UnconvertedModelError
+    from onnx.backend.test.runner import Runner
 
     start = time.perf_counter()
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-
 from mindconverter.converter.errors import ConverterError, ErrorCode
 from mindconverter.converter.graph.verify import ensure_cpu, import_script, load_weights
 

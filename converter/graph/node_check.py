@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import onnx
-
 from mindconverter.converter.graph import verify as verify_mod
 from mindconverter.converter.report import NodeDivergence, NodeVerification
 

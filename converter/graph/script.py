@@ -14,7 +14,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
-
 from mindconverter.converter.graph.context import ConstStore
 from mindconverter.converter.graph.emitter import (
     BlockEmit,

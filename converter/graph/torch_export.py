@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 from mindconverter.converter.errors import ConverterError, ErrorCode
 from mindconverter.converter.report import ConversionResult
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 
 import onnx
-
 from mindconverter.converter.graph.registry import ConverterRegistry, UnsupportedOpError
 
 log = logging.getLogger(__name__)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import copy
 import importlib.util
-import tempfile
 import itertools
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -167,7 +167,6 @@ def verify_network(
     rtol: float, atol: float, modes: Sequence[str] = MODES,
 ) -> Verification:
     """Load the generated network with its checkpoint and compare it with ``expected``."""
-    import mindspore as ms
 
     ensure_cpu()
     result = Verification(status="passed", rtol=rtol, atol=atol)

@@ -4,7 +4,15 @@ Adds a converter for the custom operator ``com.example::ScaledTanh(X; alpha, bet
 computes ``alpha * tanh(beta * X)``. Without this plugin the node becomes a placeholder.
 """
 
-from mindconverter.plugin import BinOp, Call, ConversionNotPossible, ConvertContext, LayerSpec, Ref, register
+from mindconverter.plugin import (
+    BinOp,
+    Call,
+    ConversionNotPossible,
+    ConvertContext,
+    LayerSpec,
+    Ref,
+    register,
+)
 
 
 @register("ScaledTanh", since=1, domain="com.example")

@@ -13,7 +13,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from mindconverter.converter.graph.conformance import node_cases, run_cases
 
 HERE = Path(__file__).parent

@@ -9,6 +9,7 @@ replaced by a reviewed reason.
 from __future__ import annotations
 
 from mindconverter.converter.graph.conformance import node_cases, run_cases
+
 from tests.conformance.test_onnx_node_cases import EXPECTED, expected_failures
 
 

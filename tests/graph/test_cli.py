@@ -126,9 +126,8 @@ def test_inspect_lists_inputs_and_outputs(tmp_path: Path, model_file: Path) -> N
 
 
 def test_inspect_api_reports_symbolic_dims(tmp_path: Path) -> None:
-    from onnx import TensorProto, helper
-
     from mindconverter.converter.graph.inspect import inspect_model
+    from onnx import TensorProto, helper
 
     graph = helper.make_graph(
         [helper.make_node("Relu", ["x"], ["y"])], "g",

@@ -7,11 +7,10 @@ import keyword
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from onnx import helper
-
 from mindconverter.converter.graph.emitter import class_name_for
 from mindconverter.converter.graph.names import node_base_name
 from mindconverter.converter.naming import NameAllocator, to_identifier
+from onnx import helper
 
 
 @pytest.mark.parametrize(

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import mindconverter.converter.graph.ops  # noqa: F401
 import numpy as np
 import onnx
 import pytest
-from onnx import TensorProto, helper, numpy_helper
-
-import mindconverter.converter.graph.ops  # noqa: F401
-from mindconverter import convert_onnx
 from mindconverter.converter.graph.ops.common import call
 from mindconverter.converter.graph.registry import OpKey, default_registry
 from mindconverter.converter.graph.spec import Ref
+from onnx import TensorProto, helper, numpy_helper
+
+from mindconverter import convert_onnx
 
 pytestmark = pytest.mark.numerics
 
@@ -61,5 +61,5 @@ def test_planted_wrong_conversion_is_named(tmp_path: Path) -> None:
     # Downstream values diverge too, but the first one in graph order is the planted node.
     assert result.verification.nodes.diverged >= 2
     text = Path(result.report_text).read_text()
-    assert f"first divergence: node '/block/act/Relu' (Relu) output 'r1'" in text
+    assert "first divergence: node '/block/act/Relu' (Relu) output 'r1'" in text
     assert f"script line {first.lines[0]}" in text

@@ -6,13 +6,13 @@ import ast
 import json
 from pathlib import Path
 
+import mindconverter.converter.graph.ops  # noqa: F401
 import onnx
 import pytest
-
-import mindconverter.converter.graph.ops  # noqa: F401
-from mindconverter import convert_onnx
 from mindconverter.converter.graph.registry import default_registry
 from mindconverter.converter.report import ConversionResult
+
+from mindconverter import convert_onnx
 from tests.graph.builders import conv_reshape_relu, custom_domain_model
 
 

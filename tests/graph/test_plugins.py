@@ -7,14 +7,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import onnx
 import pytest
-from onnx import TensorProto, helper
-
-from mindconverter import convert_onnx
 from mindconverter.converter.errors import ConverterError
 from mindconverter.converter.graph.plugins import load_plugins
 from mindconverter.converter.graph.registry import default_registry
+from onnx import TensorProto, helper
+
+from mindconverter import convert_onnx
 from tests.conftest import ROOT
 from tests.numerics.helpers import load_generated
 

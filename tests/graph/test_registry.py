@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 import mindconverter.converter.graph.ops  # noqa: F401  (registers the built-in converters)
-
+import pytest
 from mindconverter.converter.graph.registry import (
     ConverterRegistry,
     OpKey,

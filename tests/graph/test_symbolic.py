@@ -9,10 +9,10 @@ import numpy as np
 import onnx
 import pytest
 import torch
+from mindconverter.converter.graph.verify import run_mindspore, run_onnxruntime
 from torch import nn
 
 from mindconverter import convert_onnx
-from mindconverter.converter.graph.verify import run_mindspore, run_onnxruntime
 from tests.numerics.helpers import load_generated
 
 pytestmark = pytest.mark.numerics

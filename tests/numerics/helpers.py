@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-
 from mindconverter.converter.graph.verify import import_script, load_weights, run_mindspore
 from mindconverter.converter.report import ConversionResult
 

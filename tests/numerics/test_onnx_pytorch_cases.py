@@ -13,9 +13,8 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
-from onnx.backend.test.runner import Runner
-
 from mindconverter.converter.graph.backend import MindSporeBackend, UnconvertedModelError
+from onnx.backend.test.runner import Runner
 
 DATA = Path(onnx.__file__).parent / "backend" / "test" / "data"
 CASES = sorted(

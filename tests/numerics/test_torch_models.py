@@ -6,12 +6,12 @@ import warnings
 from pathlib import Path
 
 import pytest
+import torch
 
 from mindconverter import convert_onnx
 from tests.numerics.helpers import assert_network_matches
 from tests.numerics.torch_models import MODELS, build
 
-import torch  # noqa: E402  (a test dependency: CI installs it; never skipped)
 pytestmark = pytest.mark.numerics
 
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
+from mindconverter.converter.errors import ConverterError
 from onnx import TensorProto, helper, numpy_helper
 from onnx.external_data_helper import convert_model_to_external_data
 
 from mindconverter import convert_onnx
-from mindconverter.converter.errors import ConverterError
 from tests.graph.builders import conv_reshape_relu
 
 

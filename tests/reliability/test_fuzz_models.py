@@ -12,9 +12,9 @@ from pathlib import Path
 import onnx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from mindconverter.converter.errors import ConverterError
 
 from mindconverter import convert_onnx
-from mindconverter.converter.errors import ConverterError
 from tests.graph.builders import conv_reshape_relu
 
 EXAMPLES = int(os.environ.get("MINDCONVERTER_FUZZ_EXAMPLES", "25"))
