@@ -35,6 +35,8 @@ def test_interrupted_conversion_writes_all_or_nothing(tmp_path: Path, sig: int, 
     assert not leftovers, leftovers
     if proc.returncode == 0:  # finished before the signal arrived
         assert written == FILES
+    elif proc.returncode == -sig:  # arrived while Python was still starting (cold .pyc cache)
+        assert written == set(), written
     else:
         assert proc.returncode == 130, stderr[-2000:]
         assert "interrupted" in stderr and "Traceback" not in stderr
