@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from pathlib import Path
 from types import TracebackType
 
 from mindconverter.converter.errors import ConverterError, ErrorCode
+
+_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+#: Destination folders whose outputs were moved in place by a commit in this process.
+COMMITTED: list[Path] = []
 
 
 class AtomicOutput:
@@ -58,11 +64,23 @@ class AtomicOutput:
         return self.stage_dir(destination) / filename
 
     def commit(self) -> None:
-        """Move every staged file to its destination and remove the staging folders."""
-        for dest, tmp in self._staging.items():
-            for item in sorted(tmp.iterdir()):
-                os.replace(item, dest / item.name)
-        self.discard()
+        """Move every staged file to its destination and remove the staging folders.
+
+        SIGINT and SIGTERM are held back while the files move (in the main thread), so an
+        interrupt lands before the first move or after the last one, never in between.
+        """
+        masked = threading.current_thread() is threading.main_thread()
+        if masked:
+            signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+        try:
+            for dest, tmp in self._staging.items():
+                for item in sorted(tmp.iterdir()):
+                    os.replace(item, dest / item.name)
+            COMMITTED.extend(self._staging)
+            self.discard()
+        finally:
+            if masked:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
 
     def discard(self) -> None:
         """Remove the staging folders without touching the destinations."""

@@ -194,7 +194,13 @@ def _preload_mindspore() -> None:
 def _report_interrupt() -> int:
     """Say so and exit at once: the staged outputs are already discarded, and a MindSpore
     import cut half-way would crash in its exit handlers."""
-    sys.stderr.write("interrupted: nothing was written to the output folder\n")
+    from mindconverter.converter.atomic import COMMITTED
+
+    if COMMITTED:  # the signal came after the outputs were moved in place
+        where = ", ".join(str(p) for p in COMMITTED)
+        sys.stderr.write(f"interrupted after the outputs were complete in {where}\n")
+    else:
+        sys.stderr.write("interrupted: nothing was written to the output folder\n")
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(EXIT_INTERRUPTED)
