@@ -22,6 +22,7 @@ KNOWN_MATCHERS: Mapping[str, str] = MappingProxyType(
             "padding='same'/'valid' becomes pad_mode='same'/'valid' without padding; "
             "padding_mode='zeros' is dropped, other padding_mode values are reported."
         ),
+        "CudaAvailable": 'torch.cuda.is_available() -> mindspore.hal.is_available("GPU").',
         "DataLoader": (
             "torch.utils.data.DataLoader(ds, batch_size, shuffle, drop_last, num_workers) -> "
             "mindspore.dataset.GeneratorDataset(ds, column_names=[...], shuffle=shuffle, "
@@ -55,6 +56,15 @@ KNOWN_MATCHERS: Mapping[str, str] = MappingProxyType(
             "LearningRateSchedule (or a per-step list from piecewise_constant_lr) as the "
             "optimizer's learning_rate. Rewritten with the optimizer, else reported."
         ),
+        "ModuleModules": (
+            "m.modules() -> (cell for _, cell in m.cells_and_names()) (a generator of cells, "
+            "m included, like torch)."
+        ),
+        "ModuleRename": (
+            "nn.Module methods with a one-to-one Cell method: children -> cells, named_children "
+            "-> name_cells().items(), named_modules -> cells_and_names; calls with arguments "
+            "are reported."
+        ),
         "NoGrad": (
             "torch.no_grad() context or decorator: remove it (MindSpore only differentiates "
             "inside mindspore.grad/value_and_grad)."
@@ -76,18 +86,35 @@ KNOWN_MATCHERS: Mapping[str, str] = MappingProxyType(
             "means kernel_size (MindSpore defaults to 1), so pass stride=kernel_size; the layers "
             "get pad_mode='pad' from defaults so that padding and ceil_mode are accepted."
         ),
+        "RegisterBuffer": (
+            "self.register_buffer(name, t) -> setattr(self, name, mindspore.Parameter(t, "
+            "requires_grad=False)); register_parameter keeps the parameter trainable."
+        ),
         "SaveCheckpoint": (
             "torch.save(model.state_dict(), f) -> mindspore.save_checkpoint(model, f); saving "
             "other objects is reported."
         ),
         "TensorSize": "x.size() -> x.shape; x.size(d) -> x.shape[d].",
+        "TensorClone": (
+            "x.clone() -> x.copy() (Tensor.clone has no CPU kernel in MindSpore 2.10); "
+            "memory_format is dropped."
+        ),
         "TensorTo": (
             "x.to(...): drop device arguments; x.to(dtype) -> x.astype(dtype); "
             "x.to(other_tensor) -> x.astype(other_tensor.dtype); x.to(device) -> x."
         ),
+        "TorchInit": (
+            "torch.nn.init.<f>_(t, ...) -> t.set_data(initializer(<Init>(...), t.shape, "
+            "t.dtype)) with the mindspore.common.initializer class in target; uniform_ only "
+            "when a == -b (Uniform(scale) is symmetric)."
+        ),
         "TrainingLoop": (
             "loss.backward()/optimizer.zero_grad()/optimizer.step(): only convertible as part "
             "of the training-step rewrite (mindspore.value_and_grad + optimizer(grads))."
+        ),
+        "VisionNormalize": (
+            "torchvision Normalize(mean, std) -> vision.Normalize(mean, std, is_hwc=False): "
+            "torch normalises CHW tensors, MindSpore defaults to HWC images."
         ),
     }
 )
@@ -98,6 +125,7 @@ KNOWN_VALUE_TRANSFORMS: Mapping[str, str] = MappingProxyType(
         "1-x": "1 - value (BatchNorm momentum); None cannot be transformed.",
         "x == 'tanh'": "GELU approximate: the string 'tanh' -> True, 'none' -> False.",
         "None if x else True": "track_running_stats -> use_batch_statistics.",
+        "'train' if x else 'test'": "torchvision dataset train flag -> MindSpore usage split.",
     }
 )
 """Transform expression -> meaning. Each is a Python expression of ``x`` (the argument value):

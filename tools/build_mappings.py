@@ -296,6 +296,7 @@ def apply_transform(transform: str, value: Any) -> tuple[bool, Any]:
         "1-x": lambda x: None if x is None else round(1 - x, 10),
         "x == 'tanh'": lambda x: x == "tanh",
         "None if x else True": lambda x: None if x else True,
+        "'train' if x else 'test'": lambda x: "train" if x else "test",
     }
     if transform not in table:
         return False, None
@@ -396,6 +397,7 @@ class EntryBuilder:
         doc = doc_param_map(self.pm, api, target) if row else {}
         by_position = positional_partners(tsig, msig)
         params = [p for p in (tsig.params if tsig else []) if not p.var_keyword]
+        guessed: set[str] = set()
         for param in params:
             name = param.plain
             if target is None:
@@ -406,10 +408,17 @@ class EntryBuilder:
                 ms_name = name if partner.var_positional else partner.plain
             else:
                 ms_name = self._map_one(name, doc, msig, param, problems, api)
+            if ms_name is None and _required_partner(param, partner, tsig, msig, doc):
+                ms_name = partner.plain  # F.nll_loss input -> inputs, Tensor.mul value -> other
+                guessed.add(name)
             if ms_name is None:
                 unsupported.append(name)
             elif ms_name != name:
                 rename[name] = ms_name
+        if _reordered(tsig, msig, rename):
+            unsupported.extend(g for g in guessed if rename.pop(g, None) is not None)
+            guessed.clear()
+        _undo_collisions(rename, unsupported, guessed)
         rename = ovr.get("rename", rename)
         unsupported = ovr.get("unsupported", [u for u in unsupported if u not in rename])
         rename = {k: v for k, v in rename.items() if k not in unsupported}
@@ -458,6 +467,44 @@ class EntryBuilder:
             if ms_var:
                 return ms_var
         return None
+
+
+def _required_partner(param, partner, tsig, msig, doc) -> bool:
+    """A required torch argument lines up with a required MindSpore one of another name.
+
+    Both are positional without default at the same index and the MindSpore name is not the
+    name of any torch parameter (so it is not a reordering), and no doc page says otherwise.
+    """
+    if partner is None or param.default is not None or partner.default is not None:
+        return False
+    if param.var_positional or partner.var_positional or param.plain in doc:
+        return False
+    if msig is None or tsig is None or tsig.get(partner.plain) is not None:
+        return False
+    required = [p for p in msig.positional() if p.default is None and not p.var_positional]
+    return len(required) <= min_args(tsig)  # the call stays complete
+
+
+def _reordered(tsig, msig, rename: dict[str, str]) -> bool:
+    """A required torch argument maps to a MindSpore positional one at another index."""
+    if tsig is None or msig is None:
+        return False
+    m_index = {p.plain: i for i, p in enumerate(msig.positional())}
+    for i, param in enumerate(tsig.positional()):
+        if param.default is not None:
+            continue
+        ms_name = rename.get(param.plain, param.plain)
+        if ms_name in m_index and m_index[ms_name] != i:
+            return True
+    return False
+
+
+def _undo_collisions(rename: dict[str, str], unsupported: list[str], guessed: set[str]) -> None:
+    """A positional guess that takes a name another argument maps to: a reordering."""
+    for name in sorted(guessed):
+        if list(rename.values()).count(rename[name]) > 1:
+            del rename[name]
+            unsupported.append(name)
 
 
 def torch_kind(api: str) -> str:
@@ -639,7 +686,9 @@ def notes_of(hand: str | None, row: Row | None, entry, tier, target, api) -> str
         tag = f"MindSpore docs {row.docs_ref}: {row.category}"
         tag += f" ({row.detail})." if row.detail else "."
         parts.append(tag)
-        if row.target and row.target != target:
+        if row.target and row.target != target and exists(row.target):
+            parts.append(f"The docs name {row.target}; the target above is the checked one.")
+        elif row.target and row.target != target:
             parts.append(f"The docs name {row.target}, which MindSpore 2.10 does not provide.")
         for alt in row.alternatives:
             if alt != target:
@@ -648,10 +697,17 @@ def notes_of(hand: str | None, row: Row | None, entry, tier, target, api) -> str
         parts.append("Not in the MindSpore mapping tables; hand-checked against MindSpore 2.10.")
     if entry["unsupported"]:
         parts.append("No MindSpore counterpart for: " + ", ".join(entry["unsupported"]) + ".")
-    dropped = sorted(k for k, v in entry["rename"].items() if v == "")
+    # a hand note that names a dropped argument explains it better than "no effect"
+    dropped = sorted(
+        k for k, v in entry["rename"].items() if v == "" and not _names(hand or "", k)
+    )
     if dropped:
         parts.append("Dropped (no effect on results): " + ", ".join(dropped) + ".")
     return " ".join(parts)
+
+
+def _names(text: str, word: str) -> bool:
+    return re.search(rf"(?<![\w.]){re.escape(word)}(?!\w)", text) is not None
 
 
 # --------------------------------------------------------------------------- tables

@@ -13,7 +13,10 @@ siblings decide (running statistics mean BatchNorm; a 1-D weight with a bias mea
 from __future__ import annotations
 
 import json
+import pickle
+import re
 import warnings
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,11 +50,11 @@ def load_state_dict(path: str | Path) -> dict[str, Any]:
     """Read a ``state_dict`` saved with ``torch.save`` as NumPy arrays (``weights_only``).
 
     Raises:
-        ConverterError: ``FILE_NOT_FOUND``, ``MISSING_DEPENDENCY`` or ``WEIGHTS_UNREADABLE``.
+        ConverterError: ``FILE_NOT_FOUND``, ``NOT_A_FILE``, ``EMPTY_FILE``,
+            ``MISSING_DEPENDENCY`` or ``WEIGHTS_UNREADABLE``.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ConverterError(ErrorCode.FILE_NOT_FOUND, f"weight file not found: {path}")
+    _check_container(path)
     try:
         import torch
     except ImportError as exc:
@@ -64,14 +67,12 @@ def load_state_dict(path: str | Path) -> dict[str, Any]:
             warnings.simplefilter("ignore")
             data = torch.load(str(path), map_location="cpu", weights_only=True)
     except Exception as exc:
-        raise ConverterError(
-            ErrorCode.WEIGHTS_UNREADABLE,
-            f"{path}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}",
-        ) from None
+        raise ConverterError(ErrorCode.WEIGHTS_UNREADABLE, _load_failure(path, exc)) from None
     state = _unwrap(data)
     if state is None:
         raise ConverterError(
-            ErrorCode.WEIGHTS_UNREADABLE, f"{path}: expected a dict of tensors (a state_dict)"
+            ErrorCode.WEIGHTS_UNREADABLE,
+            f"{path}: holds a {type(data).__name__}, expected a dict of tensors (a state_dict)",
         )
     arrays: dict[str, Any] = {}
     for name, value in state.items():
@@ -80,6 +81,55 @@ def load_state_dict(path: str | Path) -> dict[str, Any]:
     if not arrays:
         raise ConverterError(ErrorCode.WEIGHTS_UNREADABLE, f"{path}: no tensors found")
     return arrays
+
+
+def _check_container(path: Path) -> None:
+    """Refuse missing, empty and non-torch zip files before importing torch (fast, clear)."""
+    if not path.exists():
+        raise ConverterError(ErrorCode.FILE_NOT_FOUND, f"weight file not found: {path}")
+    if not path.is_file():
+        raise ConverterError(ErrorCode.NOT_A_FILE, f"weight file is not a regular file: {path}")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4)
+        if not head:
+            raise ConverterError(ErrorCode.EMPTY_FILE, f"weight file is empty: {path}",
+                                 hint=ErrorCode.WEIGHTS_UNREADABLE.hint)
+        if head != b"PK\x03\x04":
+            return
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except OSError as exc:
+        raise ConverterError(ErrorCode.FILE_NOT_FOUND, f"cannot read {path}: {exc}") from None
+    except zipfile.BadZipFile as exc:
+        raise ConverterError(
+            ErrorCode.WEIGHTS_UNREADABLE, f"{path}: damaged zip archive ({exc})"
+        ) from None
+    if not any(name.endswith("/data.pkl") for name in names):
+        raise ConverterError(
+            ErrorCode.WEIGHTS_UNREADABLE,
+            f"{path}: a zip archive but not a torch.save file (no data.pkl)",
+        )
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_GLOBAL = re.compile(r"GLOBAL ([\w.]+)")
+
+
+def _load_failure(path: Path, exc: Exception) -> str:
+    """One clear line for a failed ``torch.load``: name the pickled object if there is one."""
+    text = _ANSI.sub("", str(exc))
+    found = _GLOBAL.search(text)
+    if found:
+        return (
+            f"{path}: the file pickles Python objects ({found.group(1)}), not only tensors; "
+            "it is not loaded because that could run code (torch.load weights_only=True)"
+        )
+    if isinstance(exc, pickle.UnpicklingError) or "WeightsUnpickler" in text:
+        return f"{path}: not a file written by torch.save (torch.load weights_only=True failed)"
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    detail = lines[0][:200] if lines else "no details"
+    return f"{path}: {type(exc).__name__}: {detail}"
 
 
 def _unwrap(data: Any) -> Mapping[str, Any] | None:

@@ -20,7 +20,7 @@ def rows(registry: ConverterRegistry | None = None) -> list[tuple[str, str, str,
     registry = registry or default_registry
     versions: dict[tuple[str, str], list[int]] = defaultdict(list)
     funcs: dict[tuple[str, str], object] = {}
-    for key in registry.keys():
+    for key in registry.keys():  # noqa: SIM118 (registry is not a dict)
         versions[(key.domain, key.op_type)].append(key.since_version)
         _, func = registry.resolve(key.op_type, key.since_version, key.domain)
         funcs[(key.domain, key.op_type)] = func

@@ -155,6 +155,6 @@ def _is_node(value: Any) -> bool:
     if isinstance(value, (tuple, list)):
         return any(_is_node(v) for v in value)
     return isinstance(
-        value, (Ref, Value, Var, SelfLayer, LayerCall, Const, Call, Method, BinOp, UnaryOp, Item, Attr, DType,
-                TupleOf)
+        value, (Ref, Value, Var, SelfLayer, LayerCall, Const, Call, Method, BinOp, UnaryOp, Item,
+                Attr, DType, TupleOf)
     )

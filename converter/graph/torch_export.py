@@ -51,7 +51,8 @@ def convert_torch(
     module.eval()
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")
-        torch.onnx.export(module, inputs, buffer, opset_version=opset, input_names=names,
+        torch.onnx.export(module, inputs, buffer,  # type: ignore[arg-type]  # accepts BytesIO
+                          opset_version=opset, input_names=names,
                           output_names=list(output_names) if output_names else None,
                           dynamo=False)
     workdir = Path(tempfile.mkdtemp(prefix="mindconverter-torch-"))

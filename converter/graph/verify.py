@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import importlib.util
 import itertools
@@ -132,10 +133,8 @@ def ensure_cpu() -> None:
     """
     import mindspore as ms
 
-    try:
+    with contextlib.suppress(RuntimeError):
         ms.set_device("CPU")
-    except RuntimeError:
-        pass
 
 
 def _to_numpy(value: object) -> np.ndarray:

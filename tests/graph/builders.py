@@ -13,7 +13,8 @@ def conv_reshape_relu(opset: int = 13) -> onnx.ModelProto:
     w = rng.standard_normal((8, 3, 3, 3)).astype(np.float32)
     b = rng.standard_normal(8).astype(np.float32)
     nodes = [
-        helper.make_node("Conv", ["x", "stem.conv.weight", "stem.conv.bias"], ["c"], name="/stem/conv/Conv", pads=[1] * 4),
+        helper.make_node("Conv", ["x", "stem.conv.weight", "stem.conv.bias"], ["c"],
+                         name="/stem/conv/Conv", pads=[1] * 4),
         helper.make_node("Reshape", ["c", "shape"], ["r"], name="/head/Reshape"),
         helper.make_node("Relu", ["r"], ["y"], name="/head/Relu"),
     ]
@@ -21,7 +22,8 @@ def conv_reshape_relu(opset: int = 13) -> onnx.ModelProto:
         nodes, "g",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 512])],
-        [numpy_helper.from_array(w, "stem.conv.weight"), numpy_helper.from_array(b, "stem.conv.bias"),
+        [numpy_helper.from_array(w, "stem.conv.weight"),
+         numpy_helper.from_array(b, "stem.conv.bias"),
          numpy_helper.from_array(np.array([1, -1], np.int64), "shape")],
     )
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])

@@ -1,4 +1,5 @@
-"""Users' own operators: a custom-domain op is a placeholder without its plugin, converts with it."""
+"""Users' own operators: a custom-domain op is a placeholder without its plugin, converts with
+it."""
 
 from __future__ import annotations
 

@@ -7,7 +7,6 @@ import signal
 from pathlib import Path
 
 import pytest
-
 from mindconverter.converter import atomic
 from mindconverter.converter.atomic import AtomicOutput
 from mindconverter.converter.errors import ConverterError, ErrorCode
@@ -58,4 +57,4 @@ def test_signal_during_commit_is_delivered_after_the_last_move(
         out.commit()
     assert sorted(p.name for p in dest.iterdir()) == names  # every move happened first
     assert calls == names
-    assert atomic.COMMITTED == [dest.resolve()]
+    assert [dest.resolve()] == atomic.COMMITTED

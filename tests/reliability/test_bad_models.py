@@ -132,7 +132,8 @@ def test_checkpoint_is_split_above_the_limit(tmp_path: Path) -> None:
     net = module.load_model()  # finds and loads both parts
     import mindspore as ms
 
-    saved = {**ms.load_checkpoint(result.checkpoints[0]), **ms.load_checkpoint(result.checkpoints[1])}
+    saved = {**ms.load_checkpoint(result.checkpoints[0]),
+             **ms.load_checkpoint(result.checkpoints[1])}
     for param in net.get_parameters():
         np.testing.assert_array_equal(param.asnumpy(), saved[param.name].asnumpy())
     assert len(saved) == 2

@@ -68,7 +68,10 @@ def explicit_pads(ctx: ConvertContext, spatial: Sequence[int], kernel: Sequence[
 
 
 def ms_padding(pads: Sequence[int]) -> int | tuple[int, ...]:
-    """ONNX ``[b1, b2, ..., e1, e2, ...]`` → MindSpore ``(b1, e1, b2, e2, ...)`` (int if uniform)."""
+    """ONNX ``[b1, b2, ..., e1, e2, ...]`` → MindSpore ``(b1, e1, b2, e2, ...)``.
+
+    An int when all pads are equal.
+    """
     n = len(pads) // 2
     pairs = [v for i in range(n) for v in (int(pads[i]), int(pads[i + n]))]
     return pairs[0] if len(set(pairs)) == 1 else tuple(pairs)

@@ -45,12 +45,14 @@ def build() -> onnx.ModelProto:
         nodes.append(helper.make_node("Relu", [f"l{i}.add"], [f"l{i}.out"],
                                       name=f"/{scope}/Relu_1"))
         x = f"l{i}.out"
-    nodes.append(helper.make_node("GlobalAveragePool", [x], ["pool"], name="/pool/GlobalAveragePool"))
+    nodes.append(helper.make_node("GlobalAveragePool", [x], ["pool"],
+                                  name="/pool/GlobalAveragePool"))
     nodes.append(helper.make_node("Flatten", ["pool"], ["flat"], name="/Flatten"))
     nodes.append(helper.make_node("Gemm", ["flat", weight("fc.weight", 4, 8), weight("fc.bias", 4)],
                                   ["logits"], name="/fc/Gemm", transB=1))
     graph = helper.make_graph(
-        nodes, "residual", [helper.make_tensor_value_info("image", TensorProto.FLOAT, [1, 3, 16, 16])],
+        nodes, "residual",
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, [1, 3, 16, 16])],
         [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, 4])], inits)
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)],
                              producer_name="mindconverter-tests")

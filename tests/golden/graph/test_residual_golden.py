@@ -54,6 +54,7 @@ def test_weight_map_records_the_onnx_nodes_of_every_line(tmp_path: Path) -> None
     assert by_line[fc_line]["onnx_nodes"] == [{"name": "/fc/Gemm", "op_type": "Gemm"}]
     assert set(by_line[fc_line]["parameters"]) == {"fc.weight", "fc.bias"}
     # A line inside the shared block class stands for the node of each instance.
-    conv_line = next(i + 1 for i, text in enumerate(script) if "conv1_conv = self.conv1_conv(" in text)
+    conv_line = next(i + 1 for i, text in enumerate(script)
+                     if "conv1_conv = self.conv1_conv(" in text)
     assert {n["name"] for n in by_line[conv_line]["onnx_nodes"]} == {
         "/layer1/layer1.0/conv1/conv/Conv", "/layer1/layer1.1/conv1/conv/Conv"}
