@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 import onnx
-from mindconverter.converter.graph.registry import ConversionNotPossible
+from mindconverter.converter.graph.registry import ConversionNotPossible, ConverterRegistry
 from mindconverter.converter.graph.spec import Const, Ref
 from onnx import helper
 
@@ -70,6 +70,8 @@ class ConvertContext:
         self._constants = constants
         self._consts = consts
         self.name_hint = name_hint
+        #: The registry converting this graph (subgraph converters reuse it); set by the pipeline.
+        self.registry: ConverterRegistry | None = None
         self.attrs: dict[str, Any] = {
             a.name: _attr_value(a) for a in node.attribute
         }

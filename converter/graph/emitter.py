@@ -7,14 +7,30 @@ code), and records which script lines each ONNX node produced.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import onnx
+from mindconverter.converter.graph import spec as _spec
 from mindconverter.converter.graph.context import ConstStore
 from mindconverter.converter.graph.render import Renderer, literal, ms_dtype_name
-from mindconverter.converter.graph.spec import LayerSpec, Ref
+from mindconverter.converter.graph.spec import (
+    Assign,
+    Bind,
+    Do,
+    ForRange,
+    IfStmt,
+    LayerSpec,
+    Nested,
+    Output,
+    Ref,
+    Temp,
+    TupleOf,
+    Var,
+    While,
+)
 from mindconverter.converter.naming import NameAllocator, to_identifier
 
 PLACEHOLDER_CLASS = '''class UnconvertedOp(nn.Cell):
@@ -39,6 +55,23 @@ PLACEHOLDER_CLASS = '''class UnconvertedOp(nn.Cell):
     def construct(self, *inputs):
         raise NotImplementedError("ONNX operator not converted: " + self.op_type)
 '''
+
+
+# Expression types whose fields may hold temporaries (not statements, not layer definitions).
+_EXPRS = {
+    _spec.LayerCall, _spec.Call, _spec.Method, _spec.BinOp, _spec.UnaryOp, _spec.Item,
+    _spec.Slice, _spec.Attr, _spec.TupleOf,
+}
+
+
+@dataclass
+class _Scope:
+    """Names of one node's outputs and temporaries while its steps are written."""
+
+    base: str
+    outputs: list[str]
+    renderer: Renderer
+    temps: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -219,17 +252,21 @@ class Emitter:
 
     # -- nodes ------------------------------------------------------------------------------
     def _emit_node(self, index: int, item: NodeEmit) -> str | None:
-        node = item.node
         if item.placeholder is not None:
             return self._emit_placeholder(index, item)
-        spec = item.spec
-        assert spec is not None
-        if isinstance(spec.expr, Ref) and spec.cell is None:
+        assert item.spec is not None
+        return self._emit_spec(index, item.node, item.base, item.spec, 0)
+
+    def _emit_spec(
+        self, index: int, node: onnx.NodeProto, base: str, spec: LayerSpec, depth: int,
+        into: dict[int, str] | None = None,
+    ) -> str | None:
+        if isinstance(spec.expr, Ref) and spec.cell is None and not spec.steps and not into:
             self._env[node.output[0]] = self._var_of(node.input[spec.expr.index])
             return None
         attr = None
         if spec.cell is not None:
-            attr = self._attrs.allocate(item.base, "layer")
+            attr = self._attrs.allocate(base, "layer")
             cell = spec.cell
             r = Renderer(lambda i: "", f"self.{attr}", self._const_ref(index))
             args = [r.expr(a) for a in cell.args] + [f"{k}={r.expr(v)}" for k, v in cell.kwargs]
@@ -240,20 +277,111 @@ class Emitter:
             lambda i: self._var_of(node.input[i]), f"self.{attr}", self._const_ref(index),
             self._var_of,
         )
-        code = renderer.expr(spec.expr)
-        targets = self._targets(item.base, node)
         if spec.comment:
-            self._body.append((f"# {_one_line(spec.comment)}", index))
-        self._body.append((f"{targets} = {code}", index))
+            self._line(f"# {_one_line(spec.comment)}", index, depth)
+        if not spec.steps and spec.expr is not None:
+            code = renderer.expr(spec.expr)
+            self._line(f"{self._targets(base, node, into)} = {code}", index, depth)
+            return attr
+        scope = _Scope(base, self._targets(base, node, into).split(", "), renderer)
+        self._emit_steps(spec.steps, index, scope, depth)
+        if spec.expr is None:
+            return attr
+        expr = spec.expr
+        if isinstance(expr, TupleOf) and len(expr.items) == len(scope.outputs):
+            used = [k for k, name in enumerate(scope.outputs) if name != "_"]
+            targets = tuple(Var(scope.outputs[k]) for k in used)
+            self._emit_assign(Assign(targets, TupleOf(tuple(expr.items[k] for k in used))),
+                              index, scope, depth)
+        else:
+            code = renderer.expr(self._resolve(expr, scope))
+            self._line(f"{', '.join(scope.outputs)} = {code}", index, depth)
         return attr
+
+    def _emit_steps(self, steps: tuple[Any, ...], index: int, scope: _Scope, depth: int) -> None:
+        for step in steps:
+            self._emit_step(step, index, scope, depth)
+
+    def _emit_step(self, step: Any, index: int, scope: _Scope, depth: int) -> None:
+        render = scope.renderer.expr
+        if isinstance(step, Nested):
+            into = {j: render(self._resolve(t, scope)) for j, t in step.into}
+            self._emit_spec(index, step.node, step.base, step.spec, depth, into)
+        elif isinstance(step, Bind):
+            self._env[step.value] = render(self._resolve(step.target, scope))
+        elif isinstance(step, Assign):
+            self._emit_assign(step, index, scope, depth)
+        elif isinstance(step, Do):
+            self._line(render(self._resolve(step.expr, scope)), index, depth)
+        elif isinstance(step, IfStmt):
+            self._line(f"if {render(self._resolve(step.cond, scope))}:", index, depth)
+            self._block(step.body, index, scope, depth + 1)
+            if step.orelse:
+                self._line("else:", index, depth)
+                self._block(step.orelse, index, scope, depth + 1)
+        elif isinstance(step, ForRange):
+            target = render(self._resolve(step.target, scope))
+            count = render(self._resolve(step.count, scope))
+            self._line(f"for {target} in range({count}):", index, depth)
+            self._block(step.body, index, scope, depth + 1)
+        elif isinstance(step, While):
+            self._line(f"while {render(self._resolve(step.cond, scope))}:", index, depth)
+            self._block(step.body, index, scope, depth + 1)
+        else:
+            raise TypeError(f"unknown step {type(step).__name__}")
+
+    def _emit_assign(self, step: Assign, index: int, scope: _Scope, depth: int) -> None:
+        render = scope.renderer.expr
+        target, expr = self._resolve(step.target, scope), self._resolve(step.expr, scope)
+        if not isinstance(target, tuple):
+            pairs = [(render(target), render(expr))]
+        elif isinstance(expr, (tuple, TupleOf)):
+            items = expr.items if isinstance(expr, TupleOf) else expr
+            pairs = [(render(t), render(e)) for t, e in zip(target, items)]
+        else:  # unpacking
+            self._line(f"{', '.join(render(t) for t in target)} = {render(expr)}", index, depth)
+            return
+        pairs = [(t, e) for t, e in pairs if t != e]  # a value carried over unchanged
+        if pairs:
+            targets, values = zip(*pairs)
+            self._line(f"{', '.join(targets)} = {', '.join(values)}", index, depth)
+
+    def _block(self, steps: tuple[Any, ...], index: int, scope: _Scope, depth: int) -> None:
+        start = len(self._body)
+        self._emit_steps(steps, index, scope, depth)
+        if len(self._body) == start or all(
+                text.lstrip().startswith("#") for text, _ in self._body[start:]):
+            self._line("pass", index, depth)
+
+    def _line(self, text: str, index: int, depth: int) -> None:
+        self._body.append(("    " * depth + text, index))
+
+    def _resolve(self, expr: Any, scope: _Scope) -> Any:
+        """``expr`` with the node's :class:`Temp` and :class:`Output` as variables."""
+        if isinstance(expr, Temp):
+            if expr.name not in scope.temps:
+                scope.temps[expr.name] = self._vars.allocate(
+                    f"{scope.base}_{expr.name}", "tmp")
+            return Var(scope.temps[expr.name])
+        if isinstance(expr, Output):
+            return Var(scope.outputs[expr.index])
+        if isinstance(expr, (tuple, list)):
+            return type(expr)(self._resolve(e, scope) for e in expr)
+        if dataclasses.is_dataclass(expr) and not isinstance(expr, type) and type(expr) in _EXPRS:
+            changes = {f.name: self._resolve(getattr(expr, f.name), scope)
+                       for f in dataclasses.fields(expr)}
+            return dataclasses.replace(expr, **changes)
+        return expr
 
     def _emit_placeholder(self, index: int, item: NodeEmit) -> str:
         node, ph = item.node, item.placeholder
         assert ph is not None
         attr = self._attrs.allocate(item.base, "op")
         kwargs = [f"name={literal(node.name)}"]
-        kwargs.append(f"input_shape={literal(_tuple(ph.input_shapes[0] if ph.input_shapes else None))}")
-        kwargs.append(f"output_shape={literal(_tuple(ph.output_shapes[0] if ph.output_shapes else None))}")
+        first_in = ph.input_shapes[0] if ph.input_shapes else None
+        first_out = ph.output_shapes[0] if ph.output_shapes else None
+        kwargs.append(f"input_shape={literal(_tuple(first_in))}")
+        kwargs.append(f"output_shape={literal(_tuple(first_out))}")
         if len(ph.input_shapes) > 1:
             kwargs.append(f"input_shapes={literal(tuple(_tuple(s) for s in ph.input_shapes))}")
         if len(ph.output_shapes) > 1:
@@ -267,13 +395,15 @@ class Emitter:
         self._body.append((f"{self._targets(item.base, node)} = self.{attr}({args})", index))
         return attr
 
-    def _targets(self, base: str, node: onnx.NodeProto) -> str:
+    def _targets(self, base: str, node: onnx.NodeProto, into: dict[int, str] | None = None
+                 ) -> str:
         names = []
         for j, out in enumerate(node.output):
             if not out:
                 names.append("_")
                 continue
-            var = self._vars.allocate(base if j == 0 else f"{base}_{j}", "out")
+            var = (into or {}).get(j) or self._vars.allocate(
+                base if j == 0 else f"{base}_{j}", "out")
             self._env[out] = var
             names.append(var)
         return ", ".join(names)
@@ -367,11 +497,11 @@ def assemble_module(
     lines: list[str] = ['"""' + header[0], *header[1:], '"""',
                         "import mindspore as ms", "from mindspore import nn, ops", "", ""]
     if main.has_placeholder or any(b.has_placeholder for b in blocks):
-        lines += PLACEHOLDER_CLASS.splitlines() + ["", ""]
+        lines += [*PLACEHOLDER_CLASS.splitlines(), "", ""]
     starts: dict[str, int] = {}
     for code in [*blocks, main]:
         starts[code.name] = len(lines) + 1
-        lines += code.lines + ["", ""]
+        lines += [*code.lines, "", ""]
     lines += _loader_function(main.name)
     return "\n".join(lines) + "\n", starts
 

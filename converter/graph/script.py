@@ -24,6 +24,7 @@ from mindconverter.converter.graph.emitter import (
     assemble_module,
 )
 from mindconverter.converter.graph.names import relative_base_name, scope_chain
+from mindconverter.converter.graph.subgraphs import node_inputs
 from mindconverter.converter.naming import NameAllocator, to_identifier
 
 MIN_BLOCK_NODES = 3
@@ -107,9 +108,8 @@ def _select_blocks(
 def _consumers(nodes: list[NodeEmit], outputs: list[str]) -> dict[str, set[int]]:
     used: dict[str, set[int]] = defaultdict(set)
     for index, item in enumerate(nodes):
-        for name in item.node.input:
-            if name:
-                used[name].add(index)
+        for name in node_inputs(item.node):
+            used[name].add(index)
     for name in outputs:
         used[name].add(-1)
     return used
@@ -124,8 +124,8 @@ def _instance(
     produced_set = set(produced)
     inputs: list[str] = []
     for i in idx:
-        for name in nodes[i].node.input:
-            if name and name not in produced_set and name not in constants \
+        for name in node_inputs(nodes[i].node):
+            if name not in produced_set and name not in constants \
                     and name not in inputs:
                 inputs.append(name)
     outs = [o for o in produced if consumers.get(o, set()) - inside]
@@ -198,7 +198,7 @@ def _flatten(
         call = max(lines) if lines else 0
         for m, flat in enumerate(origin.members):
             inner = [start + off for off in code.where.get(m, [])]
-            node_lines[flat] = inner + [call]
+            node_lines[flat] = [*inner, call]
             node_params[flat] = [f"{attr}.{p}" for p in origin.code.item_params[m]]
             inner_attr = code.attr_names[m]
             attr_names[flat] = f"{attr}.{inner_attr}" if inner_attr else None

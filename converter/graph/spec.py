@@ -132,9 +132,92 @@ class TupleOf:
     items: tuple[Any, ...]
 
 
-Expr = Union[
-    Ref, Value, Var, SelfLayer, LayerCall, Const, Call, Method, BinOp, UnaryOp, Item, Attr, DType, TupleOf, Any
+@dataclass(frozen=True)
+class Temp:
+    """A temporary of the node, bound by an :class:`Assign` step (named after the node)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Output:
+    """The node's ``index``-th output variable, when steps bind it (``LayerSpec.expr=None``)."""
+
+    index: int
+
+
+Expr = Union[  # noqa: UP007 (Any in a | union reads badly; kept as before)
+    Ref, Value, Var, SelfLayer, LayerCall, Const, Call, Method, BinOp, UnaryOp, Item, Attr, DType,
+    TupleOf, Temp, Output, Any
 ]
+
+
+# -- statements: preliminary steps of a node ----------------------------------------------------
+@dataclass(frozen=True)
+class Assign:
+    """``target = expr``; ``target`` is a :class:`Temp`, an :class:`Output`, or a tuple of them
+    (unpacking). A self-assignment is not written."""
+
+    target: Any
+    expr: Any
+
+
+@dataclass(frozen=True)
+class Bind:
+    """Makes ONNX value ``value`` (of a subgraph) another name of ``target`` (no line)."""
+
+    value: str
+    target: Any
+
+
+@dataclass(frozen=True)
+class Do:
+    """An expression evaluated for its effect (``items.append(x)``)."""
+
+    expr: Any
+
+
+@dataclass(frozen=True)
+class Nested:
+    """A converted node of a subgraph; its inputs and outputs are ONNX values by name.
+
+    ``into`` writes some outputs straight into variables of the enclosing node, as
+    ``(output index, Output(i) or Temp)`` pairs (an If branch computing the If's result).
+    """
+
+    node: Any
+    base: str
+    spec: LayerSpec
+    into: tuple[tuple[int, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class IfStmt:
+    """``if cond: body else: orelse``."""
+
+    cond: Any
+    body: tuple[Any, ...]
+    orelse: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class ForRange:
+    """``for target in range(count): body``."""
+
+    target: Any
+    count: Any
+    body: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class While:
+    """``while cond: body``."""
+
+    cond: Any
+    body: tuple[Any, ...]
+
+
+Step = Assign | Bind | Do | Nested | IfStmt | ForRange | While
 
 
 @dataclass(frozen=True, eq=False)
@@ -181,11 +264,15 @@ class LayerSpec:
             (no line is emitted).
         cell: The layer to build in ``__init__`` (referenced by :class:`SelfLayer`).
         comment: A short note written above the ``construct`` line.
+        steps: Statements written before the expression: temporaries computed once
+            (:class:`Assign` to a :class:`Temp`), control flow, converted subgraph nodes. With
+            ``expr=None`` the steps bind every output (:class:`Output`) themselves.
     """
 
     expr: Expr
     cell: CellDef | None = None
     comment: str = ""
+    steps: tuple[Any, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 

@@ -3,6 +3,7 @@
 from mindconverter.converter.graph.ops import (  # noqa: F401
     activations,
     attention,
+    controlflow,
     conv,
     elementwise,
     gather,

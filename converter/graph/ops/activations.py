@@ -142,6 +142,25 @@ def convert_softmax(ctx: ConvertContext) -> LayerSpec:
     return LayerSpec(Call("ops.reshape", (Call(func, (flat,), kw(axis=-1)), tuple(shape))))
 
 
+def convert_guarded_softmax(ctx: ConvertContext) -> LayerSpec:
+    """Softmax/LogSoftmax of a value whose rows may be all ``-inf`` (masked attention scores).
+
+    MindSpore's CPU softmax (2.10) zeroes every row after a row that is all ``-inf``; shifting
+    by the row maximum first (``x - ops.amax(x)``, which the kernel does anyway) turns such a
+    row into NaN, the result of onnxruntime and PyTorch, and leaves the other rows alone. The
+    fusion pass routes a Softmax here (domain ``mindconverter.fused``) when a ``-inf`` mask
+    reaches it and may block a whole row.
+    """
+    func = "ops.softmax" if ctx.node.op_type == "Softmax" else "ops.log_softmax"
+    rank = ctx.rank(0)
+    axis = norm_axis(int(ctx.attr("axis", -1)), rank)
+    axis = -1 if axis == rank - 1 else axis
+    shifted = BinOp("-", Ref(0), Call("ops.amax", (Ref(0), axis), kw(keepdims=True)))
+    return LayerSpec(Call(func, (shifted,), kw(axis=axis)),
+                     comment="shifted by the row maximum: a fully masked row gives NaN and "
+                             "leaves the next rows intact")
+
+
 @register("PRelu", since=(1, 6, 7, 9, 16))
 def convert_prelu(ctx: ConvertContext) -> LayerSpec:
     """PRelu(X, slope) → ``nn.PReLU`` (per-channel constant slope) or ``ops.where`` (since 1-16)."""

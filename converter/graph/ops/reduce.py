@@ -18,12 +18,14 @@ from mindconverter.converter.graph.ops.common import norm_axis
 from mindconverter.converter.graph.ops.elementwise import astype, dtype_of
 from mindconverter.converter.graph.registry import ConversionNotPossible, register
 from mindconverter.converter.graph.spec import (
+    Assign,
     BinOp,
     Call,
     Item,
     LayerSpec,
     Ref,
     Slice,
+    Temp,
     TupleOf,
     kw,
 )
@@ -294,7 +296,7 @@ def convert_topk(ctx: ConvertContext) -> LayerSpec:
     options = kw(dim=axis) if axis != rank - 1 else ()
     if not ctx.attr("largest", 1):
         options += kw(largest=False)
-    topk = Call("ops.topk", (Ref(0), k), options)
-    indices = astype(Item(topk, 1), "int64")
-    return LayerSpec(TupleOf((Item(topk, 0), indices)))
+    values, indices = Temp("values"), Temp("indices")
+    step = Assign((values, indices), Call("ops.topk", (Ref(0), k), options))
+    return LayerSpec(TupleOf((values, astype(indices, "int64"))), steps=(step,))
 

@@ -6,9 +6,11 @@ layer runs forward on the time-reversed sequence. LSTM weights computed at run t
 ``ops.LSTM`` primitive (flat weight vector). Outputs are reshaped to ONNX's layouts: Y is
 ``(seq, num_directions, batch, hidden)`` (layout 0) or ``(batch, seq, num_directions, hidden)``.
 
-MindSpore's layers have no peepholes, clipping, coupled input/forget gate or custom activations,
-and its GRU resets after the recurrent matmul (ONNX ``linear_before_reset=1``): other settings
-are not converted.
+MindSpore's layers have no peepholes and its GRU resets after the recurrent matmul (ONNX
+``linear_before_reset=1``): LSTM peepholes, GRU ``linear_before_reset=0`` and GRU/RNN weights
+computed at run time are written out as a ``for`` loop over time with ONNX's equations (one
+statement per gate). Clipping, the coupled input/forget gate and custom activations are not
+converted.
 """
 
 from __future__ import annotations
@@ -21,16 +23,21 @@ from mindconverter.converter.graph.context import ConvertContext
 from mindconverter.converter.graph.registry import ConversionNotPossible, register
 from mindconverter.converter.graph.render import ms_dtype_name
 from mindconverter.converter.graph.spec import (
+    Assign,
     BinOp,
     Call,
     CellDef,
+    Do,
     DType,
+    ForRange,
     Item,
     LayerCall,
     LayerSpec,
+    Method,
     ParamDef,
     Ref,
     Slice,
+    Temp,
     TupleOf,
 )
 
@@ -84,13 +91,6 @@ def _check_supported(ctx: ConvertContext, op: str, directions: int) -> None:
         raise ConversionNotPossible(f"{op} cell clipping is not supported")
     if op == "LSTM" and int(ctx.attr("input_forget", 0)):
         raise ConversionNotPossible("LSTM input_forget=1 is not supported")
-    if op == "LSTM" and ctx.has_input(7) and not (
-            ctx.is_const(7) and not np.any(ctx.const(7))):
-        raise ConversionNotPossible("LSTM peepholes are not supported")
-    if op == "GRU" and not int(ctx.attr("linear_before_reset", 0)):
-        raise ConversionNotPossible(
-            "GRU with linear_before_reset=0: MindSpore's GRU applies the reset gate after the "
-            "recurrent matmul (linear_before_reset=1, as PyTorch exports)")
 
 
 def _full_lengths(ctx: ConvertContext, rec: _Recurrence) -> bool:
@@ -264,28 +264,206 @@ def _convert(ctx: ConvertContext) -> LayerSpec:
     if not full and rec.reverse:
         raise ConversionNotPossible(f"reverse {rec.op} with per-sequence lengths")
     weights_const = all(ctx.is_const(i) for i in (1, 2, 3) if ctx.has_input(i))
+    if _needs_explicit(ctx, rec.op):
+        return _explicit(ctx, rec)
     if weights_const and ctx.dtype(0) == np.float32:
         return _layer_spec(ctx, rec)
-    if not full:
-        raise ConversionNotPossible(f"{rec.op} with run-time weights and per-sequence lengths")
-    if rec.op == "LSTM" and ctx.dtype(0) == np.float32:
+    if rec.op == "LSTM" and full and ctx.dtype(0) == np.float32:
         return _primitive_lstm(ctx, rec)
-    raise ConversionNotPossible(f"{rec.op} weights computed at run time are not supported")
+    return _explicit(ctx, rec)
 
 
 @register("LSTM", since=(1, 7, 14, 22))
 def convert_lstm(ctx: ConvertContext) -> LayerSpec:
-    """LSTM(X, W, R, B?, seq_lens?, h0?, c0?, P?) → ``nn.LSTM`` / ``ops.LSTM`` (since 1-22)."""
+    """LSTM(X, W, R, B?, seq_lens?, h0?, c0?, P?) → ``nn.LSTM`` / ``ops.LSTM``; peepholes: a
+    for loop over time (since 1-22)."""
     return _convert(ctx)
 
 
 @register("GRU", since=(1, 3, 7, 14, 22))
 def convert_gru(ctx: ConvertContext) -> LayerSpec:
-    """GRU(X, W, R, B?, seq_lens?, h0?) → ``nn.GRU`` (linear_before_reset=1) (since 1-22)."""
+    """GRU(X, W, R, B?, seq_lens?, h0?) → ``nn.GRU`` (linear_before_reset=1, constant weights),
+    otherwise a for loop over time (since 1-22)."""
     return _convert(ctx)
 
 
 @register("RNN", since=(1, 7, 14, 22))
 def convert_rnn(ctx: ConvertContext) -> LayerSpec:
-    """RNN(X, W, R, B?, seq_lens?, h0?) → ``nn.RNN`` (tanh or relu) (since 1-22)."""
+    """RNN(X, W, R, B?, seq_lens?, h0?) → ``nn.RNN`` (tanh or relu); run-time weights: a for
+    loop over time (since 1-22)."""
     return _convert(ctx)
+
+
+# -- written-out recurrence ---------------------------------------------------------------------
+# Settings the MindSpore layers lack (GRU linear_before_reset=0, LSTM peepholes, GRU/RNN weights
+# computed at run time) become a ``for`` loop over time in ``construct`` with ONNX's equations.
+_ACT = {"sigmoid": "ops.sigmoid", "tanh": "ops.tanh", "relu": "ops.relu"}
+
+
+def _needs_explicit(ctx: ConvertContext, op: str) -> bool:
+    if op == "GRU" and not int(ctx.attr("linear_before_reset", 0)):
+        return True
+    return op == "LSTM" and _peepholes(ctx)
+
+
+def _peepholes(ctx: ConvertContext) -> bool:
+    return ctx.has_input(7) and not (ctx.is_const(7) and not np.any(ctx.const(7)))
+
+
+def _cols(value: object, start: int, stop: int) -> Item:
+    return Item(value, (Slice(), Slice(start, stop)))
+
+
+def _sum(*terms: object) -> object:
+    total = terms[0]
+    for term in terms[1:]:
+        total = BinOp("+", total, term)
+    return total
+
+
+def _explicit(ctx: ConvertContext, rec: _Recurrence) -> LayerSpec:
+    full = _full_lengths(ctx, rec)
+    if not full and (rec.reverse or rec.directions == 2):
+        raise ConversionNotPossible(f"reverse {rec.op} with per-sequence lengths")
+    steps: list[object] = []
+    x: object = Ref(0)
+    if rec.batch_first:
+        steps.append(Assign(Temp("x"), Call("ops.transpose", (x, (1, 0, 2)))))
+        x = Temp("x")
+    lens = None if full else ctx.operand(4, inline=False)
+    h0, c0 = _state(ctx, rec, 5), _state(ctx, rec, 6) if rec.op == "LSTM" else None
+    want_y = bool(ctx.node.output[0])
+    ys, hs, cs = [], [], []
+    for d in range(rec.directions):
+        tag = "" if rec.directions == 1 else ("_fwd", "_bwd")[d]
+        y, h, c = _direction(ctx, rec, d, tag, x, lens, h0, c0, want_y, steps)
+        ys.append(y)
+        hs.append(h)
+        cs.append(c)
+    items: list[object] = [_y_out(rec, ys) if want_y else None, _state_out(rec, hs)]
+    if rec.op == "LSTM":
+        items.append(_state_out(rec, cs))
+    items = [item if i < ctx.n_outputs and ctx.node.output[i] else None
+             for i, item in enumerate(items[:ctx.n_outputs])]
+    expr = items[0] if ctx.n_outputs == 1 else TupleOf(tuple(items))
+    return LayerSpec(expr, steps=tuple(steps),
+                     comment=f"ONNX {rec.op} written out step by step ({_why(ctx, rec)})")
+
+
+def _why(ctx: ConvertContext, rec: _Recurrence) -> str:
+    if rec.op == "GRU" and not int(ctx.attr("linear_before_reset", 0)):
+        return "linear_before_reset=0: the reset gate applies before the recurrent matmul"
+    if rec.op == "LSTM" and _peepholes(ctx):
+        return "peephole connections"
+    return "weights computed at run time"
+
+
+def _direction(ctx: ConvertContext, rec: _Recurrence, d: int, tag: str, x: object,
+               lens: object, h0: object, c0: object, want_y: bool, steps: list[object]
+               ) -> tuple[object, object, object]:
+    gates = len(_GATE_ORDER[rec.op]) * rec.hidden
+    w, r = ctx.operand(1, inline=False), ctx.operand(2, inline=False)
+    b = ctx.operand(3, inline=False) if ctx.has_input(3) else None
+    xw, rt = Temp(f"xw{tag}"), Temp(f"rt{tag}")
+    h, c, ys, t = Temp(f"h{tag}"), Temp(f"c{tag}"), Temp(f"ys{tag}"), Temp("t")
+    proj: object = Call("ops.matmul", (x, Call("ops.transpose", (Item(w, d), (1, 0)))))
+    rb = None
+    if b is not None:
+        if rec.op == "GRU":
+            proj, rb = _sum(proj, Item(b, (d, Slice(0, gates)))), Temp(f"rb{tag}")
+            steps.append(Assign(rb, Item(b, (d, Slice(gates, 2 * gates)))))
+        else:
+            proj = _sum(proj, Item(b, (d, Slice(0, gates))), Item(b, (d, Slice(gates, None))))
+    steps.append(Assign(xw, proj))
+    steps.append(Assign(rt, Call("ops.transpose", (Item(r, d), (1, 0)))))
+    zeros = Call("ops.zeros", ((rec.batch, rec.hidden), DType(ms_dtype_name(ctx.dtype(0)))))
+    steps.append(Assign(h, Item(h0, d) if h0 is not None else zeros))
+    if rec.op == "LSTM":
+        steps.append(Assign(c, Item(c0, d) if c0 is not None else zeros))
+    if want_y:
+        steps.append(Assign(ys, []))
+    reverse = rec.reverse or d == 1
+    index: object = BinOp("-", rec.seq - 1, t) if reverse else t
+    body: list[object] = [Assign(Temp(f"g{tag}"), Item(xw, index))]
+    new_h, new_c = _cell(ctx, rec, d, tag, Temp(f"g{tag}"), h, c, rt, rb, body)
+    if lens is not None:
+        mask = Temp(f"mask{tag}")
+        body.append(Assign(mask, Call("ops.expand_dims", (BinOp(">", lens, t), 1))))
+        if want_y:
+            body.append(Do(Method(ys, "append", (
+                Call("ops.where", (mask, new_h, Call("ops.zeros_like", (new_h,)))),))))
+        body.append(Assign(h, Call("ops.where", (mask, new_h, h))))
+        if new_c is not None:
+            body.append(Assign(c, Call("ops.where", (mask, new_c, c))))
+    else:
+        body.append(Assign(h, new_h))
+        if new_c is not None:
+            body.append(Assign(c, new_c))
+        if want_y:
+            body.append(Do(Method(ys, "append", (h,))))
+    steps.append(ForRange(t, rec.seq, tuple(body)))
+    y: object = Call("ops.stack", (ys,)) if want_y else None
+    if y is not None and reverse:
+        y = Call("ops.flip", (y, (0,)))
+    return y, h, c if rec.op == "LSTM" else None
+
+
+def _cell(ctx: ConvertContext, rec: _Recurrence, d: int, tag: str, g: Temp, h: Temp, c: Temp,
+          rt: Temp, rb: object, body: list[object]) -> tuple[object, object]:
+    """Append one time step's equations to ``body``; returns the new h (and c) expressions."""
+    hidden = rec.hidden
+    if rec.op == "RNN":
+        act = _ACT[rec.nonlinearity]
+        return Call(act, (_sum(g, Call("ops.matmul", (h, rt))),)), None
+    if rec.op == "GRU":
+        hr = Temp(f"hr{tag}")
+        lbr = int(ctx.attr("linear_before_reset", 0))
+        width = 3 * hidden if lbr else 2 * hidden
+        rec_zr: object = Call("ops.matmul", (h, _cols(rt, 0, width) if not lbr else rt))
+        if rb is not None:
+            rec_zr = _sum(rec_zr, Item(rb, Slice(0, width)) if not lbr else rb)
+        body.append(Assign(hr, rec_zr))
+        z, rgate = Temp(f"z{tag}"), Temp(f"r{tag}")
+        body.append(Assign(z, Call("ops.sigmoid", (_sum(_cols(g, 0, hidden),
+                                                          _cols(hr, 0, hidden)),))))
+        body.append(Assign(rgate, Call("ops.sigmoid", (_sum(_cols(g, hidden, 2 * hidden),
+                                                              _cols(hr, hidden, 2 * hidden)),))))
+        if lbr:
+            cand = BinOp("*", rgate, _cols(hr, 2 * hidden, 3 * hidden))
+        else:
+            cand = Call("ops.matmul", (BinOp("*", rgate, h), _cols(rt, 2 * hidden, 3 * hidden)))
+            if rb is not None:
+                cand = _sum(cand, Item(rb, Slice(2 * hidden, 3 * hidden)))
+        n = Temp(f"n{tag}")
+        body.append(Assign(n, Call("ops.tanh", (_sum(_cols(g, 2 * hidden, 3 * hidden), cand),))))
+        return _sum(BinOp("*", BinOp("-", 1, z), n), BinOp("*", z, h)), None
+    # LSTM, ONNX gate order i o f c; peepholes P = (i, o, f)
+    gates = Temp(f"gates{tag}")
+    body.append(Assign(gates, _sum(g, Call("ops.matmul", (h, rt)))))
+    p = ctx.operand(7, inline=False) if _peepholes(ctx) else None
+
+    def peep(k: int, state: object) -> tuple[object, ...]:
+        return () if p is None else (BinOp("*", Item(p, (d, Slice(k * hidden, (k + 1) * hidden))),
+                                          state),)
+
+    i, f, o, cell = Temp(f"i{tag}"), Temp(f"f{tag}"), Temp(f"o{tag}"), Temp(f"cell{tag}")
+    body.append(Assign(i, Call("ops.sigmoid", (_sum(_cols(gates, 0, hidden), *peep(0, c)),))))
+    body.append(Assign(f, Call("ops.sigmoid", (_sum(_cols(gates, 2 * hidden, 3 * hidden),
+                                                     *peep(2, c)),))))
+    body.append(Assign(cell, _sum(BinOp("*", f, c), BinOp("*", i, Call("ops.tanh", (
+        _cols(gates, 3 * hidden, 4 * hidden),))))))
+    body.append(Assign(o, Call("ops.sigmoid", (_sum(_cols(gates, hidden, 2 * hidden),
+                                                     *peep(1, cell)),))))
+    return BinOp("*", o, Call("ops.tanh", (cell,))), cell
+
+
+def _y_out(rec: _Recurrence, ys: list[object]) -> object:
+    y = Call("ops.expand_dims", (ys[0], 1)) if len(ys) == 1 else Call(
+        "ops.stack", (TupleOf(tuple(ys)), 1))
+    return Call("ops.transpose", (y, (2, 0, 1, 3))) if rec.batch_first else y
+
+
+def _state_out(rec: _Recurrence, states: list[object]) -> object:
+    s = Call("ops.expand_dims", (states[0], 0)) if len(states) == 1 else Call(
+        "ops.stack", (TupleOf(tuple(states)),))
+    return Call("ops.transpose", (s, (1, 0, 2))) if rec.batch_first else s

@@ -143,8 +143,52 @@ def test_per_sequence_lengths(op_type: str, direction: str, rng: np.random.Gener
     assert ", lens)" in source
 
 
+@pytest.mark.parametrize(("direction", "layout", "initial", "bias"), [
+    ("forward", 0, True, True), ("reverse", 1, False, True), ("bidirectional", 0, True, False),
+])
+def test_gru_reset_before_the_recurrent_matmul_is_written_out(
+        direction: str, layout: int, initial: bool, bias: bool,
+        rng: np.random.Generator) -> None:
+    """linear_before_reset=0 (ONNX's default): a for loop with ONNX's equations."""
+    model, inputs = rnn_model("GRU", rng, direction, layout, bias, initial)
+    source = assert_matches(model, inputs, layout)
+    assert "nn.GRU" not in source and "for gru_t in range(5):" in source
+    assert source.count("ops.matmul(") == 3 * (2 if direction == "bidirectional" else 1)
+
+
+def test_written_out_recurrences_run_in_graph_mode(rng: np.random.Generator) -> None:
+    model, inputs = rnn_model("GRU", rng, "bidirectional", initial=True, const_weights=False)
+    assert_matches_ort(model, inputs, modes=("pynative", "graph"))
+
+
+@pytest.mark.parametrize(("op_type", "direction"), [("GRU", "reverse"), ("RNN", "bidirectional")])
+def test_gru_and_rnn_weights_computed_at_run_time(op_type: str, direction: str,
+                                                  rng: np.random.Generator) -> None:
+    attrs = {"linear_before_reset": 1} if op_type == "GRU" else {}
+    model, inputs = rnn_model(op_type, rng, direction, initial=True, const_weights=False, **attrs)
+    source = assert_matches_ort(model, inputs)
+    assert "weights computed at run time" in source
+
+
+@pytest.mark.parametrize(("direction", "lengths"), [("forward", True), ("bidirectional", False)])
+def test_lstm_peepholes(direction: str, lengths: bool, rng: np.random.Generator) -> None:
+    dirs = 2 if direction == "bidirectional" else 1
+    model, inputs = rnn_model("LSTM", rng, direction, initial=True)
+    p = (rng.standard_normal((dirs, 3 * HIDDEN)) * 0.5).astype(np.float32)
+    model.graph.initializer.append(onnx.numpy_helper.from_array(p, "p"))
+    node = model.graph.node[0]
+    node.input.extend(["p"])
+    if lengths:
+        node.input[4] = "lens"
+        model.graph.input.append(
+            helper.make_tensor_value_info("lens", onnx.TensorProto.INT32, [BATCH]))
+        inputs = [*inputs, np.array([5, 2, 4], np.int32)]
+    source = assert_matches_ort(model, inputs)
+    assert "peephole" in source and "self.p" in source
+    assert ("ops.where(" in source) == lengths
+
+
 @pytest.mark.parametrize(("op_type", "attrs", "reason"), [
-    ("GRU", {}, "linear_before_reset=0"),
     ("LSTM", {"clip": 1.0}, "clipping"),
     ("LSTM", {"input_forget": 1}, "input_forget"),
     ("RNN", {"activations": ["Sigmoid"]}, "activations"),
