@@ -10,7 +10,10 @@ Measures, for files of 200, 2,000 and 10,000 lines (``--sizes``):
   top-level statement (measured once per size);
 * ``didChange→diag``: an edit inside one call, to the first publication of the new version;
 * ``didChange→complete``: to the publication with the converter's findings for the edit;
-* ``hover`` and ``codeAction`` round trips on torch call sites.
+* ``hover`` and ``codeAction`` round trips on torch call sites;
+* ``didOpen CPU`` and ``didChange CPU``: the server process' CPU time (all threads, from
+  ``/proc/<pid>/task/*/schedstat``; Linux only) from the notification to the first
+  publication: wall-clock latencies follow the machine's load, this much less.
 
 The client is a minimal JSON-RPC reader (``json`` only), so that decoding thousands of
 diagnostics does not weigh on the numbers. Prints a markdown table of p50 / p95 in ms::
@@ -120,6 +123,17 @@ class Client:
         if self.reader is not None:
             self.reader.cancel()
 
+    def cpu(self) -> float | None:
+        """Seconds of CPU the server process has used (``None`` where ``/proc`` is missing)."""
+        assert self.proc is not None
+        total = 0
+        try:
+            for task in Path(f"/proc/{self.proc.pid}/task").iterdir():
+                total += int((task / "schedstat").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+        return total / 1e9
+
     def _send(self, message: dict[str, Any]) -> None:
         body = json.dumps(message).encode("utf-8")
         assert self.proc is not None and self.proc.stdin is not None
@@ -185,8 +199,15 @@ class Timings:
     def __init__(self) -> None:
         self.samples: dict[str, list[float]] = {}
 
-    def add(self, name: str, seconds: float) -> None:
-        self.samples.setdefault(name, []).append(seconds)
+    def add(self, name: str, seconds: float | None) -> None:
+        if seconds is not None:
+            self.samples.setdefault(name, []).append(seconds)
+
+    def add_cpu(self, name: str, client: Client, before: float | None) -> None:
+        """Add the server's CPU seconds since ``before`` (a :meth:`Client.cpu` reading)."""
+        after = client.cpu()
+        if before is not None and after is not None:
+            self.add(name, after - before)
 
     def cell(self, name: str) -> str:
         values = sorted(self.samples.get(name, []))
@@ -213,9 +234,11 @@ async def measure_size(
     for attempt in range(repeat):
         uri = (folder / f"gen_{lines}_{attempt}.py").as_uri()
         item = {"uri": uri, "languageId": "python", "version": 1, "text": text}
+        cpu = client.cpu()
         since = time.perf_counter()
         client.notify("textDocument/didOpen", {"textDocument": item})
         timings.add("didOpen→diag", await client.wait(uri, 1, since, False, 300))
+        timings.add_cpu("didOpen CPU", client, cpu)
         if attempt < repeat - 1:
             client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
             await asyncio.sleep(SETTLE)  # let the closed document's converter batch finish
@@ -255,12 +278,14 @@ async def measure_document(
             },
             "text": str(version % 9 + 1),
         }
+        cpu = client.cpu()
         since = time.perf_counter()
         client.notify(
             "textDocument/didChange",
             {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]},
         )
         timings.add("didChange→diag", await client.wait(uri, version, since, False, 300))
+        timings.add_cpu("didChange CPU", client, cpu)
         timings.add("didChange→complete", await client.wait(uri, version, since, True, 600))
 
 
@@ -271,6 +296,8 @@ COLUMNS = [
     "didChange→complete",
     "hover",
     "codeAction",
+    "didOpen CPU",
+    "didChange CPU",
 ]
 
 

@@ -106,7 +106,7 @@ class ErrorCode(enum.Enum):
     PYTHON_TOO_LARGE = (
         "MC503",
         "the Python source is too large",
-        "Split the file; the converter reads files up to 10 MB.",
+        "Split the file; the converter reads files up to 2 MB (about 40,000 lines).",
     )
     WEIGHTS_UNREADABLE = (
         "MC504",

@@ -44,11 +44,12 @@ def main(argv: list[str] | None = None) -> None:
         else logging.StreamHandler(sys.stderr)
     )
     logging.basicConfig(level=args.log_level, handlers=[handler])
-    from mindconverter.server.memory import freeze_startup_objects
+    from mindconverter.server.memory import pause_for_startup
+
+    pause_for_startup()  # until `initialized` (see features.diagnostics.on_initialized)
     from mindconverter.server.server import create_server
 
     server = create_server()
-    freeze_startup_objects()
     if args.tcp:
         server.start_tcp(args.host, args.port)
     else:

@@ -77,46 +77,64 @@ def _matching(diagnostics: Sequence[types.Diagnostic], code: Any, attr: str | No
     return None
 
 
-def placeholder_actions(
-    analysis: DocumentAnalysis,
-    rng: types.Range,
-    diagnostics: Sequence[types.Diagnostic],
-    ctx: ActionContext,
-) -> list[types.CodeAction]:
-    """Quick fixes for the placeholders whose assignment or calls touch ``rng``."""
-    script = analysis.script
+@dataclass(frozen=True)
+class QuickFixQuery:
+    """A request for the quick fixes of a range, and how to build one.
+
+    Attributes:
+        analysis: The document's current analysis.
+        rng: The range the client asks about.
+        diagnostics: The client's diagnostics for the range (attached to matching fixes).
+        ctx: The request context.
+    """
+
+    analysis: DocumentAnalysis
+    rng: types.Range
+    diagnostics: Sequence[types.Diagnostic]
+    ctx: ActionContext
+
+    def quick_fix(
+        self,
+        title: str,
+        attached: Sequence[types.Diagnostic],
+        preferred: bool,
+        edits: Sequence[SourceEdit],
+    ) -> types.CodeAction:
+        """A quick fix of this document applying ``edits``."""
+        return types.CodeAction(
+            title=title,
+            kind=types.CodeActionKind.QuickFix,
+            diagnostics=list(attached) or None,
+            is_preferred=preferred,
+            edit=self.ctx.edit(self.analysis.script.lines, edits),
+        )
+
+
+def placeholder_actions(query: QuickFixQuery) -> list[types.CodeAction]:
+    """Quick fixes for the placeholders whose assignment or calls touch the range."""
+    script, encoding = query.analysis.script, query.ctx.encoding
     actions = []
     for placeholder in script.placeholders:
         spans = [placeholder.statement, *(site.range for site in placeholder.calls)]
-        if not any(overlaps(_whole_lines(script.lines, s, ctx.encoding), rng) for s in spans):
+        if not any(overlaps(_whole_lines(script.lines, s, encoding), query.rng) for s in spans):
             continue
         code = "MC-G002" if placeholder.legacy else "MC-G001"
-        diagnostic = _matching(diagnostics, code, placeholder.attr_name)
+        diagnostic = _matching(query.diagnostics, code, placeholder.attr_name)
+        attached = [diagnostic] if diagnostic else []
         for fix in fixes_for(script, placeholder):
-            actions.append(
-                types.CodeAction(
-                    title=fix.title,
-                    kind=types.CodeActionKind.QuickFix,
-                    diagnostics=[diagnostic] if diagnostic else None,
-                    is_preferred=fix.kind == "concrete",
-                    edit=ctx.edit(script.lines, fix.edits),
-                )
-            )
+            preferred = fix.kind == "concrete"
+            actions.append(query.quick_fix(fix.title, attached, preferred, fix.edits))
     return actions
 
 
-def torch_actions(
-    analysis: DocumentAnalysis,
-    rng: types.Range,
-    diagnostics: Sequence[types.Diagnostic],
-    ctx: ActionContext,
-) -> list[types.CodeAction]:
-    """Quick fixes for the converted torch sites touching ``rng``.
+def torch_actions(query: QuickFixQuery) -> list[types.CodeAction]:
+    """Quick fixes for the converted torch sites touching the range.
 
     The sites come from the server's analysis of the current text (which must have the
-    converter's findings for ``rng``); the client's diagnostic at the same place, if any, is
+    converter's findings for the range); the client's diagnostic at the same place, if any, is
     attached so the editor shows the fix on it.
     """
+    analysis, rng = query.analysis, query.rng
     script = analysis.script
     if analysis.torch is None or script.tree is None:
         return []
@@ -128,22 +146,15 @@ def torch_actions(
         fix = site_fix(issue)
         if fix is None:
             continue
-        here = to_lsp_range(script.lines, issue.range, ctx.encoding)
+        here = to_lsp_range(script.lines, issue.range, query.ctx.encoding)
         if not overlaps(here, rng):
             continue
         edits = site_edits(script, [fix])
         if not edits:
             continue
-        attached = [d for d in diagnostics if d.code == issue.code and d.range == here]
-        actions.append(
-            types.CodeAction(
-                title=f"Convert {issue.source_api} to {issue.target or 'MindSpore'}",
-                kind=types.CodeActionKind.QuickFix,
-                diagnostics=attached or None,
-                is_preferred=True,
-                edit=ctx.edit(script.lines, edits),
-            )
-        )
+        attached = [d for d in query.diagnostics if d.code == issue.code and d.range == here]
+        title = f"Convert {issue.source_api} to {issue.target or 'MindSpore'}"
+        actions.append(query.quick_fix(title, attached, True, edits))
     return actions
 
 
@@ -187,8 +198,8 @@ def code_actions(
     """Every code action for a range of a document."""
     actions: list[types.CodeAction] = []
     if ctx.wants(types.CodeActionKind.QuickFix):
-        actions += placeholder_actions(analysis, rng, diagnostics, ctx)
-        actions += torch_actions(analysis, rng, diagnostics, ctx)
+        query = QuickFixQuery(analysis, rng, diagnostics, ctx)
+        actions += placeholder_actions(query) + torch_actions(query)
     fix_all = fix_all_action(analysis, ctx)
     if fix_all is not None:
         actions.append(fix_all)

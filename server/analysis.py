@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from lsprotocol import types
 from mindconverter.server.memory import paused_gc
@@ -20,11 +22,13 @@ from mindconverter.server.script_analysis import ScriptAnalysis, analyse_script
 from mindconverter.server.settings import Settings
 from mindconverter.server.torch_analysis import (
     Converter,
+    DiagnosticMemo,
     TorchAnalysis,
     TorchCache,
     analyse_torch,
     mentions_torch,
     torch_diagnostics,
+    torch_diagnostics_json,
 )
 
 REPORT_HINTS = ("mindspore", "UnconvertedOp", "onnx.")
@@ -132,4 +136,33 @@ def diagnostics_for(
         found = placeholder_diagnostics(analysis.script, settings, uri, encoding)
         if analysis.torch is not None:
             found += torch_diagnostics(analysis.torch, analysis.script.lines, settings, encoding)
+    return found
+
+
+@cache
+def _converter() -> Any:
+    from pygls.protocol import default_converter
+
+    return default_converter()
+
+
+def diagnostics_json(
+    analysis: DocumentAnalysis,
+    settings: Settings,
+    uri: str = "",
+    encoding: str = UTF16,
+    memo: DiagnosticMemo | None = None,
+) -> list[dict[str, Any]]:
+    """:func:`diagnostics_for` in the JSON form published to the client (what the server sends).
+
+    The torch sites (possibly thousands) are built as dicts directly, reusing those of the
+    issues in ``memo`` (the document's last publication); the few placeholders go through
+    ``lsprotocol``'s converter.
+    """
+    with paused_gc():
+        placeholders = placeholder_diagnostics(analysis.script, settings, uri, encoding)
+        found = [_converter().unstructure(d) for d in placeholders]
+        if analysis.torch is not None:
+            lines = analysis.script.lines
+            found += torch_diagnostics_json(analysis.torch, lines, settings, encoding, memo)
     return found

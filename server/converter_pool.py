@@ -9,12 +9,13 @@ pool is rebuilt; the chunk gets a "left unchanged" note).
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import threading
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING
 
 from mindconverter.converter.issues import ConversionIssue, SourceRange
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,9 @@ class ConverterPool:
         self._pool: ProcessPoolExecutor | None = None
 
     def _executor(self) -> ProcessPoolExecutor:
+        import multiprocessing  # with the process, not at server start-up
+        from concurrent.futures import ProcessPoolExecutor
+
         with self._lock:
             if self._pool is None:
                 context = multiprocessing.get_context("spawn")
@@ -57,6 +61,8 @@ class ConverterPool:
 
     def convert(self, text: str, target: str) -> list[ConversionIssue]:
         """Convert one chunk in the pool (blocking; call it from a worker thread)."""
+        from concurrent.futures.process import BrokenProcessPool
+
         try:
             return self._executor().submit(convert_chunk, text, target).result()
         except BrokenProcessPool:

@@ -37,7 +37,25 @@ def paused_gc() -> Iterator[None]:
                 gc.enable()
 
 
+def pause_for_startup() -> None:
+    """Stop the collector while the server imports and builds itself.
+
+    Start-up allocates long-lived objects (modules, classes, the protocol's types): collecting
+    while importing costs about a tenth of the start-up time and frees little. Call
+    :func:`freeze_startup_objects` once the server is up (it re-enables the collector).
+    """
+    gc.disable()
+
+
 def freeze_startup_objects() -> None:
-    """Move everything allocated so far out of the collector's sight (call once, at start)."""
+    """Collect once, move everything alive out of the collector's sight, and enable it.
+
+    A :func:`paused_gc` block in progress keeps the collector off until it ends.
+    """
     gc.collect()
     gc.freeze()
+    with _lock:
+        if _paused:
+            _state["enabled"] = True
+        else:
+            gc.enable()

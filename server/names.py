@@ -9,8 +9,11 @@ way Python binds them at import: ``import torch.nn as nn`` makes ``nn.Linear`` m
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+_NEWLINE = re.compile("\n")
 
 
 def _import_nodes(tree: ast.AST, text: str | None) -> Iterator[ast.AST]:
@@ -19,10 +22,7 @@ def _import_nodes(tree: ast.AST, text: str | None) -> Iterator[ast.AST]:
     if text is None or not isinstance(tree, ast.Module):
         yield from ast.walk(tree)
         return
-    starts = [0]
-    for index, char in enumerate(text):
-        if char == "\n":
-            starts.append(index + 1)
+    starts = [0, *(match.end() for match in _NEWLINE.finditer(text))]
     for statement in tree.body:
         if isinstance(statement, (ast.Import, ast.ImportFrom)):
             yield statement

@@ -98,6 +98,15 @@ def _clamp_line(lines: Sequence[str], line: int) -> int:
     return max(0, min(line, len(lines) - 1)) if lines else 0
 
 
+def _lsp_coordinates(
+    lines: Sequence[str], line: int, column: int, encoding: str
+) -> tuple[int, int]:
+    """(0-based line, code-unit column) of a source position, clamped to the document."""
+    index = _clamp_line(lines, line - 1)
+    text = lines[index] if lines else ""
+    return index, codepoint_to_units(text, column, encoding)
+
+
 def to_lsp_position(
     lines: Sequence[str], line: int, column: int, encoding: str = UTF16
 ) -> types.Position:
@@ -109,9 +118,8 @@ def to_lsp_position(
         column: 0-based code-point column.
         encoding: The negotiated position encoding.
     """
-    index = _clamp_line(lines, line - 1)
-    text = lines[index] if lines else ""
-    return types.Position(line=index, character=codepoint_to_units(text, column, encoding))
+    index, character = _lsp_coordinates(lines, line, column, encoding)
+    return types.Position(line=index, character=character)
 
 
 def from_lsp_position(
@@ -131,6 +139,20 @@ def to_lsp_range(
         start=to_lsp_position(lines, source_range.start_line, source_range.start_col, encoding),
         end=to_lsp_position(lines, source_range.end_line, source_range.end_col, encoding),
     )
+
+
+def lsp_range_json(
+    lines: Sequence[str], source_range: SourceRange, encoding: str = UTF16
+) -> dict[str, dict[str, int]]:
+    """:func:`to_lsp_range` in its JSON form (what the client receives), built directly."""
+    start_line, start = _lsp_coordinates(
+        lines, source_range.start_line, source_range.start_col, encoding
+    )
+    end_line, end = _lsp_coordinates(lines, source_range.end_line, source_range.end_col, encoding)
+    return {
+        "start": {"line": start_line, "character": start},
+        "end": {"line": end_line, "character": end},
+    }
 
 
 def ast_range(lines: Sequence[str], node: object) -> SourceRange:
@@ -179,6 +201,43 @@ def overlaps(first: types.Range, second: types.Range) -> bool:
     return contains(first, second.start) or contains(second, first.start)
 
 
+Point = tuple[int, int]
+"""An LSP position as ``(line, character)``."""
+
+
+class EditShift:
+    """One incremental edit, moving positions after it as an editor moves its markers.
+
+    Args:
+        change_range: The replaced range.
+        new_text: The inserted text.
+        encoding: The negotiated position encoding (``change_range``'s units).
+    """
+
+    def __init__(self, change_range: types.Range, new_text: str, encoding: str = UTF16) -> None:
+        start, end = change_range.start, change_range.end
+        self.start: Point = (start.line, start.character)
+        self.end: Point = (end.line, end.character)
+        inserted = split_lines(new_text)
+        self.line_delta = len(inserted) - 1 - (end.line - start.line)
+        last_width = units_len(inserted[-1], encoding)
+        self.base = last_width if len(inserted) > 1 else start.character + last_width
+
+    def _move(self, point: Point) -> Point:
+        line, character = point
+        if line != self.end[0]:
+            return line + self.line_delta, character
+        return line + self.line_delta, self.base + character - self.end[1]
+
+    def apply(self, start: Point, end: Point) -> tuple[Point, Point] | None:
+        """The range ``start``–``end`` after the edit (``None`` when the edit touched it)."""
+        if not self.start < end:  # the edit is after the range
+            return start, end
+        if start < self.end:
+            return None
+        return self._move(start), self._move(end)
+
+
 def shift_range(
     rng: types.Range, change_range: types.Range, new_text: str, encoding: str = UTF16
 ) -> types.Range | None:
@@ -191,27 +250,18 @@ def shift_range(
         encoding: The negotiated position encoding.
 
     Returns:
-        The range after the edit, or ``None`` when the edit touched it.
+        The range after the edit (``rng`` itself when the edit is after it), or ``None`` when
+        the edit touched it.
     """
-    start, end = change_range.start, change_range.end
-    if not _before(start, rng.end):
-        return rng
-    if _before(rng.start, end):
+    start = (rng.start.line, rng.start.character)
+    end = (rng.end.line, rng.end.character)
+    moved = EditShift(change_range, new_text, encoding).apply(start, end)
+    if moved is None:
         return None
-    inserted = split_lines(new_text)
-    line_delta = len(inserted) - 1 - (end.line - start.line)
-    last_width = units_len(inserted[-1], encoding)
-
-    def move(pos: types.Position) -> types.Position:
-        if pos.line != end.line:
-            return types.Position(line=pos.line + line_delta, character=pos.character)
-        base = last_width if len(inserted) > 1 else start.character + last_width
-        column = base + pos.character - end.character
-        return types.Position(line=pos.line + line_delta, character=column)
-
-    return types.Range(start=move(rng.start), end=move(rng.end))
-
-
-def _before(first: types.Position, second: types.Position) -> bool:
-    """Strictly before."""
-    return (first.line, first.character) < (second.line, second.character)
+    if moved == (start, end):
+        return rng
+    (start_line, start_char), (end_line, end_char) = moved
+    return types.Range(
+        start=types.Position(line=start_line, character=start_char),
+        end=types.Position(line=end_line, character=end_char),
+    )

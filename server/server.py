@@ -16,7 +16,7 @@ from mindconverter.server.reports import ReportCache
 from mindconverter.server.settings import Settings
 from mindconverter.server.torch_analysis import TorchCache
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
+from pygls.protocol import JsonRPCProtocol, LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from mindconverter import __version__
@@ -60,6 +60,15 @@ class MindConverterProtocol(LanguageServerProtocol):
             self.command_tokens.pop(msg_id, None)
             self.command_futures.pop(msg_id, None)
 
+    def notify_json(self, method: str, params: dict[str, Any]) -> None:
+        """Send a notification whose ``params`` are already in JSON form.
+
+        :meth:`notify` builds ``lsprotocol`` objects and serialises them with ``cattrs``, which
+        costs more than the work for a large ``publishDiagnostics``; plain dicts go straight to
+        the JSON encoder (the message on the wire is the same).
+        """
+        self._send_data({"jsonrpc": JsonRPCProtocol.VERSION, "method": method, "params": params})
+
     def command_token(self) -> types.ProgressToken | None:
         """The ``workDoneToken`` of the command request being handled, if the client sent one."""
         return self.command_tokens.get(self.msg_id)
@@ -83,18 +92,21 @@ class DocumentState:
     """What the server remembers about one open document.
 
     Attributes:
-        published: The diagnostics last published, moved through later edits.
+        published: The diagnostics last published (JSON form), moved through later edits.
         pending: The scheduled (debounced) diagnostics run, if any.
         analysis: The last analysis (any parse state), for code actions and hover.
         torch_cache: Converted chunks of the document (incremental re-analysis).
         last_change: When the last edit arrived (``time.monotonic()``), for the debounce.
+        analysis_seconds: How long the last analysis for a first publication took (the
+            debounce while typing waits no longer).
     """
 
-    published: list[types.Diagnostic] = field(default_factory=list)
+    published: list[dict[str, Any]] = field(default_factory=list)
     pending: asyncio.Task[None] | None = None
     analysis: DocumentAnalysis | None = None
     torch_cache: TorchCache = field(default_factory=TorchCache)
     last_change: float = 0.0
+    analysis_seconds: float = 0.0
 
 
 class MindConverterServer(LanguageServer):
@@ -104,7 +116,7 @@ class MindConverterServer(LanguageServer):
         settings: The settings in force.
         reports: Cache of the graph converter's JSON reports and weight maps.
         documents: Per-URI state of open documents.
-        debounce: Seconds to wait after a change before analysing the document again.
+        debounce: Most seconds to wait after an edit while typing before analysing again.
         convert_budget: Seconds of AST conversion between two publications of a document's
             diagnostics while its analysis completes.
         converter: The process running the AST converter.

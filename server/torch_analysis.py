@@ -26,10 +26,10 @@ from lsprotocol import types
 from mindconverter.converter.issues import ConversionIssue, SourceRange
 from mindconverter.server.codes import SOURCE
 from mindconverter.server.converter_pool import convert_chunk
-from mindconverter.server.positions import UTF16, text_in, to_lsp_range
+from mindconverter.server.positions import UTF16, lsp_range_json, text_in, to_lsp_range
 from mindconverter.server.script_analysis import ScriptAnalysis
 from mindconverter.server.settings import Settings
-from mindconverter.server.torch_scan import scan_statements
+from mindconverter.server.torch_scan import TorchScanner
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +77,23 @@ class TorchAnalysis:
         return self.pending == 0
 
 
+Placed = tuple[list[ConversionIssue], list[ConversionIssue]]
+"""A chunk's issues from the converter (chunk coordinates) and moved to the document."""
+
+
+class DiagnosticMemo:
+    """The JSON diagnostics of the issues last published, reused for the same issue objects.
+
+    Issues of unchanged chunks are the same objects from one analysis to the next (see
+    :attr:`TorchCache.placed`), and so are their diagnostics, as long as the severities and
+    the position encoding are.
+    """
+
+    def __init__(self) -> None:
+        self.key: tuple[object, ...] = ()
+        self.items: dict[int, tuple[ConversionIssue, dict[str, object] | None]] = {}
+
+
 class TorchCache:
     """Converted chunks of one document, keyed by (chunk text, target); bounded LRU."""
 
@@ -84,6 +101,10 @@ class TorchCache:
         self.capacity = capacity
         self._items: OrderedDict[tuple[str, str], list[ConversionIssue]] = OrderedDict()
         self._lock = threading.Lock()
+        self.placed: dict[tuple[str, int, str], Placed] = {}
+        """The last analysis' converted chunks in document coordinates, by (chunk text, first
+        line, target): an edit elsewhere leaves them where they are, so they are reused."""
+        self.memo = DiagnosticMemo()
 
     def get(self, key: tuple[str, str]) -> list[ConversionIssue] | None:
         """Cached issues of a chunk (chunk coordinates), or ``None``."""
@@ -301,11 +322,22 @@ def analyse_torch(
     except ConverterError as exc:
         return TorchAnalysis(error=exc.one_line())
     issues: list[ConversionIssue] = []
+    scanner = TorchScanner(script.lines, script.imports, target)
+    placed_before = cache.placed if cache is not None else {}
+    placed: dict[tuple[str, int, str], Placed] = {}
     for index, chunk in enumerate(chunks):
-        if index in found:
-            issues += [m for issue in found[index] if (m := _move(issue, chunk)) is not None]
-        else:
-            issues += scan_statements(chunk.statements, script.lines, script.imports, target)
+        if index not in found:
+            issues += scanner.scan(chunk.statements)
+            continue
+        key = (chunk.text, chunk.first_line, target)
+        entry = placed_before.get(key)
+        if entry is None or entry[0] is not found[index]:
+            moved = [m for issue in found[index] if (m := _move(issue, chunk)) is not None]
+            entry = (found[index], moved)
+        placed[key] = entry
+        issues += entry[1]
+    if cache is not None:
+        cache.placed = placed
     issues.sort(key=lambda i: (i.range.start_line, i.range.start_col, i.range.end_line))
     return TorchAnalysis(issues=issues, pending=len(chunks) - len(found))
 
@@ -353,32 +385,82 @@ def issue_message(issue: ConversionIssue) -> str:
     return f"{issue.source_api} → {issue.target}{detail}{note}"
 
 
+def _shown(
+    issue: ConversionIssue, lines: Sequence[str], settings: Settings
+) -> tuple[types.DiagnosticSeverity, str, dict[str, object]] | None:
+    """An issue's severity, message and diagnostic data (``None``: its category is off)."""
+    category = category_of(issue)
+    severity = settings.severity_of(category) if category else None
+    if severity is None:
+        return None
+    data = {
+        "kind": "torch",
+        "site": text_in(lines, issue.range),
+        "preliminary": bool(issue.data.get("preliminary")),
+        "sourceApi": issue.source_api,
+        "target": issue.target,
+        "status": issue.status,
+    }
+    return severity, issue_message(issue), data
+
+
 def torch_diagnostics(
     analysis: TorchAnalysis, lines: Sequence[str], settings: Settings, encoding: str = UTF16
 ) -> list[types.Diagnostic]:
     """Diagnostics for the converter's issues, with the configured severities."""
     diagnostics = []
     for issue in analysis.issues:
-        category = category_of(issue)
-        severity = settings.severity_of(category) if category else None
-        if severity is None:
-            continue
-        data = {
-            "kind": "torch",
-            "site": text_in(lines, issue.range),
-            "preliminary": bool(issue.data.get("preliminary")),
-            "sourceApi": issue.source_api,
-            "target": issue.target,
-            "status": issue.status,
-        }
-        diagnostics.append(
-            types.Diagnostic(
-                range=to_lsp_range(lines, issue.range, encoding),
-                message=issue_message(issue),
-                severity=severity,
-                code=issue.code,
-                source=SOURCE,
-                data=data,
+        shown = _shown(issue, lines, settings)
+        if shown is not None:
+            severity, message, data = shown
+            rng = to_lsp_range(lines, issue.range, encoding)
+            diagnostics.append(
+                types.Diagnostic(rng, message, severity, issue.code, source=SOURCE, data=data)
             )
-        )
+    return diagnostics
+
+
+def _diagnostic_json(
+    issue: ConversionIssue, lines: Sequence[str], settings: Settings, encoding: str
+) -> dict[str, object] | None:
+    shown = _shown(issue, lines, settings)
+    if shown is None:
+        return None
+    severity, message, data = shown
+    return {
+        "range": lsp_range_json(lines, issue.range, encoding),
+        "message": message,
+        "severity": severity.value,
+        "code": issue.code,
+        "source": SOURCE,
+        "data": data,
+    }
+
+
+def torch_diagnostics_json(
+    analysis: TorchAnalysis,
+    lines: Sequence[str],
+    settings: Settings,
+    encoding: str = UTF16,
+    memo: DiagnosticMemo | None = None,
+) -> list[dict[str, object]]:
+    """:func:`torch_diagnostics` in the JSON form the client receives, built directly.
+
+    Publishing thousands of diagnostics through ``lsprotocol`` objects and ``cattrs`` costs
+    more than finding them; these dicts serialise as they are. With a ``memo``, the issues
+    published last time keep their diagnostics (the dicts are shared: do not modify them).
+    """
+    memo = memo if memo is not None else DiagnosticMemo()
+    key = (tuple(sorted(settings.severity.items())), encoding)
+    before = memo.items if memo.key == key else {}
+    items: dict[int, tuple[ConversionIssue, dict[str, object] | None]] = {}
+    diagnostics = []
+    for issue in analysis.issues:
+        entry = before.get(id(issue))
+        if entry is None or entry[0] is not issue:
+            entry = (issue, _diagnostic_json(issue, lines, settings, encoding))
+        items[id(issue)] = entry
+        if entry[1] is not None:
+            diagnostics.append(entry[1])
+    memo.key, memo.items = key, items
     return diagnostics

@@ -7,6 +7,7 @@ Arguments are addressed by index, which both trees share.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -332,8 +333,10 @@ def _fold(kind: str, expr: cst.BaseExpression) -> cst.BaseExpression | None:
     """Evaluate a transform on a literal argument (no ``eval``: the known forms only)."""
     compact = kind.replace(" ", "")
     number = literal_number(expr)
-    if compact == "1-x" and number is not None:
-        return cst.Float(repr(round(1 - number, 12)))
+    if compact == "1-x" and number is not None and math.isfinite(number):
+        value = round(1 - number, 12)
+        literal = cst.Float(repr(abs(value)))  # a literal has no sign: -1.5 is -(1.5)
+        return literal if value >= 0 else cst.UnaryOperation(cst.Minus(), literal)
     text = literal_string(expr)
     if compact == "x=='tanh'" and text is not None:
         return cst.Name("True" if text == "tanh" else "False")

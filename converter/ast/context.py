@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 from mindconverter.converter.ast import codes
 from mindconverter.converter.ast.render import ImportPlanner
 from mindconverter.converter.issues import ConversionIssue, SourceRange
+
+if TYPE_CHECKING:
+    from mindconverter.converter.ast.metadata import ModuleMetadata
 
 Edit = Callable[[cst.CSTNode], cst.CSTNode]
 
@@ -64,10 +67,12 @@ class ConversionContext:
 
     Args:
         tier: Target tier (``nn_ops`` or ``mint``).
+        meta: The module's metadata (scopes, qualified names, positions).
     """
 
-    def __init__(self, tier: str) -> None:
+    def __init__(self, tier: str, meta: ModuleMetadata | None = None) -> None:
         self.tier = tier
+        self.meta = meta
         self.edits: dict[cst.CSTNode, list[Edit]] = {}
         self.dirty: set[cst.CSTNode] = set()
         self.markers: dict[cst.CSTNode, list[str]] = {}

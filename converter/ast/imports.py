@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
 from mindconverter.converter.ast import codes
 from mindconverter.converter.ast.context import Site
 from mindconverter.converter.ast.resolve import TORCH_ROOTS, source_range
@@ -50,7 +49,6 @@ class ImportRule(Rule):
     """Plan the import rewrite (see the module docstring)."""
 
     DESCRIPTION = "torch imports → MindSpore imports"
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ScopeProvider)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -108,14 +106,11 @@ class ImportRule(Rule):
         line = self.ctx.current_line()
         record = _ImportStatement(node=node, line=line, module_level=self._depth == 0, torch=torch)
         record.ancestors = list(self.ctx.lines)
-        # Metadata is only available during the traversal: keep what planning needs.
-        try:
-            record.scope = self.get_metadata(ScopeProvider, node)
-        except KeyError:
-            record.scope = None
-        record.range = source_range(self, node)
+        meta = self.ctx.meta
+        record.scope = meta.scope(node) if meta is not None else None
+        record.range = source_range(meta, node)
         if line is not None:
-            record.line_range = source_range(self, line)
+            record.line_range = source_range(meta, line)
         self.statements.append(record)
         self._skip.add(node)
         return record

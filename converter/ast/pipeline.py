@@ -1,7 +1,8 @@
 """Run the conversion rules over one source: plan in one traversal, then apply.
 
-1. Parse with LibCST; wrap in one :class:`~libcst.metadata.MetadataWrapper` (metadata is
-   resolved once for all rules).
+1. Parse with LibCST; resolve the metadata once for all rules
+   (:class:`~mindconverter.converter.ast.metadata.ModuleMetadata`: one scope analysis, qualified
+   names and positions on demand).
 2. One batched traversal runs the type tracker and every rule; rules plan edits keyed by
    original nodes and record findings with original positions.
 3. The import rule decides which torch imports go and which aliases are free.
@@ -11,23 +12,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper
 from mindconverter.converter.ast import codes
 from mindconverter.converter.ast.api_calls import ApiCallRule
 from mindconverter.converter.ast.context import ConversionContext, Site
 from mindconverter.converter.ast.contexts import GradModeRule
 from mindconverter.converter.ast.data import DataRule
 from mindconverter.converter.ast.imports import ImportRule
+from mindconverter.converter.ast.metadata import ModuleMetadata
 from mindconverter.converter.ast.modules import ModuleRule
 from mindconverter.converter.ast.parameters import ParameterRule
 from mindconverter.converter.ast.references import ReferenceRule
 from mindconverter.converter.ast.rule import Rule
 from mindconverter.converter.ast.tensor_methods import TensorMethodRule
 from mindconverter.converter.ast.training_loop import TrainingRule
+from mindconverter.converter.ast.traversal import BatchedTraversal, is_line
 from mindconverter.converter.ast.typeinfo import TypeTracker
 from mindconverter.converter.issues import SourceRange
 
@@ -43,7 +46,7 @@ RULES: tuple[type[Rule], ...] = (
     ParameterRule,
     ReferenceRule,
 )
-LINE_NODES = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+Clock = Callable[[str], None]
 MARKER = "# TODO(mindconverter): "
 
 
@@ -56,31 +59,43 @@ class PipelineResult:
     types: TypeTracker
 
 
-def run(module: cst.Module, tier: str) -> PipelineResult:
-    """Convert a parsed module (see the module docstring for the steps)."""
-    ctx = ConversionContext(tier)
-    types = TypeTracker()
+def run(module: cst.Module, tier: str, clock: Clock | None = None) -> PipelineResult:
+    """Convert a parsed module (see the module docstring for the steps).
+
+    Args:
+        module: The parsed source.
+        tier: ``nn_ops`` or ``mint``.
+        clock: Called with a phase name after each phase (benchmarks); with a clock,
+            positions are computed eagerly so that they get a phase of their own.
+    """
+    tick = clock or _no_clock
+    meta = ModuleMetadata(module)
+    tick("metadata (scopes)")
+    if clock is not None:
+        meta.position(module)
+        tick("metadata (positions)")
+    ctx = ConversionContext(tier, meta)
+    types = TypeTracker(meta)
     rules = [rule(ctx, types) for rule in RULES]
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-
-    def before_visit(node: cst.CSTNode) -> None:
-        if isinstance(node, LINE_NODES):
-            ctx.lines.append(node)
-
-    def after_leave(node: cst.CSTNode) -> None:
-        if isinstance(node, LINE_NODES) and ctx.lines and ctx.lines[-1] is node:
-            ctx.lines.pop()
-
-    wrapper.visit_batched([types, *rules], before_visit=before_visit, after_leave=after_leave)
+    module.visit(BatchedTraversal([types, *rules], ctx.lines))
+    tick("rules traversal")
     import_rule = next(rule for rule in rules if isinstance(rule, ImportRule))
     import_rule.plan()
     for rule in rules:
         finalize = getattr(rule, "finalize", None)
         if finalize is not None:
             finalize()
-    converted = wrapper.module.visit(Applier(ctx))
+    tick("planning")
+    converted = module.visit(Applier(ctx))
     converted = import_rule.insert_imports(converted)
-    return PipelineResult(code=converted.code, ctx=ctx, types=types)
+    tick("applying edits")
+    code = converted.code
+    tick("codegen")
+    return PipelineResult(code=code, ctx=ctx, types=types)
+
+
+def _no_clock(phase: str) -> None:
+    """The default clock: no timing."""
 
 
 class Applier(cst.CSTTransformer):
@@ -97,7 +112,7 @@ class Applier(cst.CSTTransformer):
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         """Skip statements that hold no edit (most of a file, usually)."""
-        if isinstance(node, LINE_NODES):
+        if is_line(node):
             return node in self.ctx.dirty or node in self.ctx.edits
         return True
 

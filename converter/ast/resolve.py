@@ -1,6 +1,7 @@
 """Resolve expressions to fully qualified torch names through the file's imports.
 
-Only :class:`~libcst.metadata.QualifiedNameProvider` results whose source is an import count:
+Only :class:`~libcst.metadata.QualifiedNameProvider` results (computed on demand by
+:class:`~mindconverter.converter.ast.metadata.ModuleMetadata`) whose source is an import count:
 ``import torch.nn as nn; nn.Conv2d`` resolves to ``torch.nn.Conv2d``, while a local variable
 that happens to be called ``torch`` does not.
 """
@@ -8,8 +9,8 @@ that happens to be called ``torch`` does not.
 from __future__ import annotations
 
 import libcst as cst
-from libcst._metadata_dependent import MetadataDependent
-from libcst.metadata import PositionProvider, QualifiedNameProvider, QualifiedNameSource
+from libcst.metadata import QualifiedNameSource
+from mindconverter.converter.ast.metadata import ModuleMetadata
 from mindconverter.converter.ast.tables import normalize
 from mindconverter.converter.issues import SourceRange
 
@@ -22,14 +23,22 @@ def is_torch_name(name: str) -> bool:
     return root in TORCH_ROOTS
 
 
-def torch_name(visitor: MetadataDependent, node: cst.CSTNode) -> str | None:
+def torch_name(meta: ModuleMetadata | None, node: cst.CSTNode) -> str | None:
     """The normalised torch name ``node`` refers to, or ``None``."""
-    if not isinstance(node, (cst.Name, cst.Attribute)) or dotted(node) is None:
-        return None  # `torch.cat(x).view` is a method of a call's result, not a torch name
-    try:
-        names = visitor.get_metadata(QualifiedNameProvider, node, None)
-    except KeyError:
+    if meta is None or not isinstance(node, (cst.Name, cst.Attribute)):
         return None
+    cache = meta.torch_names
+    if node in cache:
+        return cache[node]
+    name = _resolve(meta, node)
+    cache[node] = name
+    return name
+
+
+def _resolve(meta: ModuleMetadata, node: cst.Name | cst.Attribute) -> str | None:
+    if dotted(node) is None:
+        return None  # `torch.cat(x).view` is a method of a call's result, not a torch name
+    names = meta.qualified_names(node)
     if not names:
         return None
     for qualified in sorted(names, key=lambda q: q.name):
@@ -38,11 +47,10 @@ def torch_name(visitor: MetadataDependent, node: cst.CSTNode) -> str | None:
     return None
 
 
-def source_range(visitor: MetadataDependent, node: cst.CSTNode) -> SourceRange:
+def source_range(meta: ModuleMetadata | None, node: cst.CSTNode) -> SourceRange:
     """Where ``node`` is in the original source (1-based lines, 0-based columns)."""
-    try:
-        code_range = visitor.get_metadata(PositionProvider, node)
-    except KeyError:
+    code_range = meta.position(node) if meta is not None else None
+    if code_range is None:
         return SourceRange(0, 0, 0, 0)
     return SourceRange(
         code_range.start.line, code_range.start.column, code_range.end.line, code_range.end.column

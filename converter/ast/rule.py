@@ -1,8 +1,9 @@
 """Base class of the conversion rules, and the shared call-site conversion.
 
 A rule is a :class:`~libcst.BatchableCSTVisitor`: all rules run in one traversal of the original
-tree (one metadata resolution), and each registers edits and findings in the shared
-:class:`~mindconverter.converter.ast.context.ConversionContext`.
+tree, read the metadata resolved once for the module
+(:class:`~mindconverter.converter.ast.metadata.ModuleMetadata`, in ``ctx.meta``), and register
+edits and findings in the shared :class:`~mindconverter.converter.ast.context.ConversionContext`.
 """
 
 from __future__ import annotations
@@ -11,16 +12,16 @@ from typing import Any, ClassVar
 
 import libcst as cst
 from libcst import BatchableCSTVisitor
-from libcst.metadata import PositionProvider, QualifiedNameProvider
 from mindconverter.converter.ast import codes, tables
 from mindconverter.converter.ast.callargs import UnconvertibleError
 from mindconverter.converter.ast.context import ConversionContext, Site
 from mindconverter.converter.ast.matchers import CallMatcher, CallPlan, find
+from mindconverter.converter.ast.metadata import CachedVisitorsMixin
 from mindconverter.converter.ast.resolve import source_range, torch_name
 from mindconverter.converter.ast.typeinfo import TypeTracker
 
 
-class Rule(BatchableCSTVisitor):
+class Rule(CachedVisitorsMixin, BatchableCSTVisitor):
     """One conversion concern (imports, calls, tensor methods, modules, training...).
 
     Args:
@@ -29,7 +30,6 @@ class Rule(BatchableCSTVisitor):
     """
 
     DESCRIPTION: ClassVar[str] = ""
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
 
     def __init__(self, ctx: ConversionContext, types: TypeTracker) -> None:
         super().__init__()
@@ -38,7 +38,7 @@ class Rule(BatchableCSTVisitor):
 
     def torch_name(self, node: cst.CSTNode) -> str | None:
         """The torch API ``node`` names, resolved through imports."""
-        return torch_name(self, node)
+        return torch_name(self.ctx.meta, node)
 
     def site(
         self,
@@ -56,7 +56,7 @@ class Rule(BatchableCSTVisitor):
                 kind=kind,
                 source_api=source,
                 target=target,
-                range=source_range(self, node),
+                range=source_range(self.ctx.meta, node),
                 node=node,
                 **extra,
             )

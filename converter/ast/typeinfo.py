@@ -14,7 +14,7 @@ from typing import Any
 
 import libcst as cst
 from libcst import BatchableCSTVisitor
-from libcst.metadata import QualifiedNameProvider
+from mindconverter.converter.ast.metadata import CachedVisitorsMixin, ModuleMetadata
 from mindconverter.converter.ast.resolve import torch_name
 
 TENSOR = "tensor"
@@ -141,13 +141,16 @@ class _Scope:
     function: str = ""
 
 
-class TypeTracker(BatchableCSTVisitor):
-    """Follows assignments to guess expression kinds (see module docstring)."""
+class TypeTracker(CachedVisitorsMixin, BatchableCSTVisitor):
+    """Follows assignments to guess expression kinds (see module docstring).
 
-    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
+    Args:
+        meta: The module's metadata (names are resolved through it); set before the traversal.
+    """
 
-    def __init__(self) -> None:
+    def __init__(self, meta: ModuleMetadata | None = None) -> None:
         super().__init__()
+        self.meta = meta
         self.classes: dict[str, ClassInfo] = {}
         self.scopes: list[_Scope] = [_Scope()]
         self.class_stack: list[ClassInfo] = []
@@ -173,7 +176,7 @@ class TypeTracker(BatchableCSTVisitor):
         if not isinstance(subject, cst.Name):
             return ("", ())
         elements = kinds.elements if isinstance(kinds, cst.Tuple) else [cst.Element(kinds)]
-        names = tuple(torch_name(self, el.value) or "" for el in elements)
+        names = tuple(torch_name(self.meta, el.value) or "" for el in elements)
         return (subject.value, names) if all(names) else ("", ())
 
     def layer_types(self, expr: cst.BaseExpression) -> tuple[str, ...]:
@@ -257,7 +260,7 @@ class TypeTracker(BatchableCSTVisitor):
         return UNKNOWN
 
     def _attribute_kind(self, expr: cst.Attribute) -> str:
-        if torch_name(self, expr):
+        if torch_name(self.meta, expr):
             return OTHER
         attr = expr.attr.value
         if isinstance(expr.value, cst.Name) and expr.value.value == "self":
@@ -274,7 +277,7 @@ class TypeTracker(BatchableCSTVisitor):
         return UNKNOWN
 
     def _call_kind(self, call: cst.Call) -> str:
-        name = torch_name(self, call.func)
+        name = torch_name(self.meta, call.func)
         if name:
             return torch_call_kind(name)
         func = call.func
@@ -307,7 +310,7 @@ class TypeTracker(BatchableCSTVisitor):
         self.scopes.pop()
 
     def _base_name(self, expr: cst.BaseExpression) -> str:
-        name = torch_name(self, expr)
+        name = torch_name(self.meta, expr)
         if name:
             return name
         if isinstance(expr, cst.Name):
@@ -345,7 +348,7 @@ class TypeTracker(BatchableCSTVisitor):
         if index == 0 and cls is not None and param.name.value == "self":
             return MODULE if cls.kind == MODULE else OTHER
         if param.annotation is not None:
-            annotated = torch_name(self, param.annotation.annotation)
+            annotated = torch_name(self.meta, param.annotation.annotation)
             if annotated in ("torch.Tensor", "torch.FloatTensor", "torch.LongTensor"):
                 return TENSOR
         if forward:
@@ -462,7 +465,7 @@ class TypeTracker(BatchableCSTVisitor):
             return None
         if not isinstance(expr, cst.Call):
             return None
-        name = torch_name(self, expr.func)
+        name = torch_name(self.meta, expr.func)
         if name is None and isinstance(expr.func, cst.Name) and expr.func.value in self.classes:
             return {"type": "user", "class": expr.func.value}
         if name is None or (not is_torch_layer(name) and name not in MODULE_BASES):

@@ -1,4 +1,4 @@
-"""Diagnostics on open, change (debounced) and save; cleared on close.
+"""Diagnostics on open, change (debounced while typing) and save; cleared on close.
 
 Analysis runs in a worker thread so that hovers and code actions stay responsive while a
 large file is converted. A result is published only if the document has not changed since.
@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import Any
 
 from lsprotocol import types
-from mindconverter.server.analysis import DocumentAnalysis, analyse, diagnostics_for
+from mindconverter.server.analysis import DocumentAnalysis, analyse, diagnostics_json
 from mindconverter.server.guard import guarded
-from mindconverter.server.memory import paused_gc
-from mindconverter.server.positions import shift_range
-from mindconverter.server.server import MindConverterServer
+from mindconverter.server.memory import freeze_startup_objects, paused_gc
+from mindconverter.server.positions import EditShift
+from mindconverter.server.server import DocumentState, MindConverterServer
 from pygls.uris import to_fs_path
 
 logger = logging.getLogger(__name__)
@@ -26,22 +27,39 @@ TYPING_GAP = 0.25
 """Edits closer together than this (seconds) are typing: their analysis is debounced."""
 
 
+def _point(position: dict[str, int]) -> tuple[int, int]:
+    return position["line"], position["character"]
+
+
 def shift_diagnostics(
-    diagnostics: list[types.Diagnostic],
+    diagnostics: list[dict[str, Any]],
     changes: list[types.TextDocumentContentChangeEvent],
     encoding: str,
-) -> list[types.Diagnostic]:
-    """Move diagnostics through a list of content changes (whole-document changes clear them)."""
+) -> list[dict[str, Any]]:
+    """Move diagnostics (JSON form) through content changes (whole-document changes clear them).
+
+    A diagnostic the edits do not move is kept as is; a moved one is copied with its new range.
+    """
     current = list(diagnostics)
     for change in changes:
         if not isinstance(change, types.TextDocumentContentChangePartial):
             return []
+        shift = EditShift(change.range, change.text, encoding)
         moved = []
         for diagnostic in current:
-            rng = shift_range(diagnostic.range, change.range, change.text, encoding)
-            if rng is not None:
-                diagnostic.range = rng
+            rng = diagnostic["range"]
+            start, end = _point(rng["start"]), _point(rng["end"])
+            if not shift.start < end:  # the edit is after it
                 moved.append(diagnostic)
+                continue
+            after = shift.apply(start, end)
+            if after is not None:
+                (start_line, start_char), (end_line, end_char) = after
+                new_range = {
+                    "start": {"line": start_line, "character": start_char},
+                    "end": {"line": end_line, "character": end_char},
+                }
+                moved.append({**diagnostic, "range": new_range})
         current = moved
     return current
 
@@ -116,32 +134,49 @@ async def run_diagnostics(ls: MindConverterServer, uri: str, delay: float) -> No
     loop = asyncio.get_running_loop()
     state = ls.state(uri)
     previous = state.analysis if state.analysis is not None and state.analysis.parsed else None
-    analysis = await loop.run_in_executor(
-        ls.thread_pool, analyse_text, ls, uri, text, version, False, previous
-    )
-    while _current(ls, uri, version):
-        state = ls.state(uri)
-        if analysis.parsed or state.analysis is None:
-            state.analysis = analysis
-        if analysis.parsed:
-            state.published = diagnostics_for(analysis, ls.settings, uri, ls.encoding)
-        publish(ls, uri, state.published, version)
-        if analysis.torch is not None and analysis.torch.error:
-            ls.log(f"{uri}: {analysis.torch.error}", types.MessageType.Warning)
+    convert = False
+    while True:
+        # The analysis allocates ~10^5 objects: a collection between it and its publication
+        # would traverse them all on the way to the client.
+        with paused_gc():
+            started = time.monotonic()
+            analysis = await loop.run_in_executor(
+                ls.thread_pool, analyse_text, ls, uri, text, version, convert, previous
+            )
+            if not convert:
+                state.analysis_seconds = time.monotonic() - started
+            if not _current(ls, uri, version):
+                return
+            _publish_analysis(ls, uri, version, analysis)
         if analysis.torch is None or analysis.torch.complete:
             return
-        analysis = await loop.run_in_executor(
-            ls.thread_pool, analyse_text, ls, uri, text, version, True, analysis
-        )
+        convert, previous = True, analysis
+
+
+def _publish_analysis(
+    ls: MindConverterServer, uri: str, version: int | None, analysis: DocumentAnalysis
+) -> None:
+    """Keep an analysis of the current version and publish its diagnostics."""
+    state = ls.state(uri)
+    if analysis.parsed or state.analysis is None:
+        state.analysis = analysis
+    if analysis.parsed:
+        memo = state.torch_cache.memo
+        state.published = diagnostics_json(analysis, ls.settings, uri, ls.encoding, memo)
+    publish(ls, uri, state.published, version)
+    if analysis.torch is not None and analysis.torch.error:
+        ls.log(f"{uri}: {analysis.torch.error}", types.MessageType.Warning)
 
 
 def publish(
-    ls: MindConverterServer, uri: str, diagnostics: list[types.Diagnostic], version: int | None
+    ls: MindConverterServer, uri: str, diagnostics: list[dict[str, Any]], version: int | None
 ) -> None:
-    """Send ``textDocument/publishDiagnostics``."""
-    params = types.PublishDiagnosticsParams(uri=uri, diagnostics=list(diagnostics), version=version)
+    """Send ``textDocument/publishDiagnostics`` (diagnostics in their JSON form)."""
+    params: dict[str, Any] = {"uri": uri, "diagnostics": diagnostics}
+    if version is not None:
+        params["version"] = version
     with paused_gc():  # serialising thousands of diagnostics allocates a lot
-        ls.text_document_publish_diagnostics(params)
+        ls.protocol.notify_json(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
 
 
 def schedule(ls: MindConverterServer, uri: str, delay: float = 0.0) -> None:
@@ -167,12 +202,23 @@ def on_did_open(ls: MindConverterServer, params: types.DidOpenTextDocumentParams
         schedule(ls, document.uri)
 
 
+def debounce_delay(state: DocumentState, now: float, debounce: float) -> float:
+    """Seconds to wait before analysing a document edited at ``now`` (``time.monotonic()``).
+
+    An isolated edit is analysed at once. An edit following another within
+    :data:`TYPING_GAP` seconds (typing) waits, so that a burst of keystrokes is analysed once:
+    as long as the document's last analysis took, and at most ``debounce`` seconds (a small
+    document is analysed before the next keystroke anyway).
+    """
+    if now - state.last_change >= TYPING_GAP:
+        return 0.0
+    return min(debounce, state.analysis_seconds)
+
+
 def on_did_change(ls: MindConverterServer, params: types.DidChangeTextDocumentParams) -> None:
     """Move the kept diagnostics through the edit and schedule the analysis.
 
-    An isolated edit is analysed at once; an edit following another within
-    :data:`TYPING_GAP` seconds (typing) waits :attr:`MindConverterServer.debounce` seconds,
-    and a further edit restarts that wait.
+    The analysis starts after :func:`debounce_delay`; a further edit restarts the wait.
     """
     uri = params.text_document.uri
     state = ls.documents.get(uri)
@@ -180,9 +226,9 @@ def on_did_change(ls: MindConverterServer, params: types.DidChangeTextDocumentPa
         return
     state.published = shift_diagnostics(state.published, list(params.content_changes), ls.encoding)
     now = time.monotonic()
-    typing = now - state.last_change < TYPING_GAP
+    delay = debounce_delay(state, now, ls.debounce)
     state.last_change = now
-    schedule(ls, uri, ls.debounce if typing else 0.0)
+    schedule(ls, uri, delay)
 
 
 def on_did_save(ls: MindConverterServer, params: types.DidSaveTextDocumentParams) -> None:
@@ -209,7 +255,13 @@ def warm_up(ls: MindConverterServer) -> None:
 
 
 def on_initialized(ls: MindConverterServer, params: types.InitializedParams) -> None:
-    """Warm up in the background once the client is connected."""
+    """Freeze the start-up objects and warm up in the background once the client is connected.
+
+    The collector stays off from process start to here (see
+    :func:`~mindconverter.server.memory.pause_for_startup`): the ``initialize`` answer does not
+    wait for a collection.
+    """
+    freeze_startup_objects()
     ls.thread_pool.submit(guarded(warm_up), ls)
 
 

@@ -42,6 +42,8 @@ def one(expr: str, **kwargs: object) -> str:
         ("nn.BatchNorm2d(8, momentum=0.1)", "nn.BatchNorm2d(8, momentum=0.9)"),
         ("nn.BatchNorm1d(8, eps=1e-3, momentum=m)", "nn.BatchNorm1d(8, 1e-3, 1-m)"),
         ("nn.BatchNorm1d(8, momentum=a + b)", "nn.BatchNorm1d(8, momentum=1-(a + b))"),
+        ("nn.BatchNorm2d(1, 1, 2.5)", "nn.BatchNorm2d(1, 1, -1.5)"),  # no negative literal
+        ("nn.BatchNorm2d(1, momentum=1e400)", "nn.BatchNorm2d(1, momentum=1-1e400)"),
         (
             "nn.BatchNorm2d(8, track_running_stats=False)",
             "nn.BatchNorm2d(8, use_batch_statistics=True)",

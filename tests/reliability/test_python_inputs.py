@@ -137,7 +137,7 @@ def test_50_mb_source_is_refused_quickly(tmp_path: Path) -> None:
     proc = _run(tmp_path, "--in_file", str(src))
     elapsed = time.perf_counter() - start
     first = _assert_refused(tmp_path, proc, "MC503")
-    assert "52.4 MB (limit 10 MB)" in first
+    assert "52.4 MB (limit 2 MB)" in first
     assert elapsed < 30, elapsed  # a stat, not a parse (about 0.3 s on an idle machine)
 
 
