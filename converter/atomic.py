@@ -22,6 +22,22 @@ _SIGNALS = {signal.SIGINT, signal.SIGTERM}
 COMMITTED: list[Path] = []
 
 
+def _defer_handlers(deferred: list[int]) -> dict[int, object]:
+    """Replace the Python handlers of SIGINT/SIGTERM by one that records the signal.
+
+    Returns the handlers replaced (signals whose handler was not set from Python are only
+    masked).
+    """
+    previous: dict[int, object] = {}
+    for signum in sorted(_SIGNALS):
+        handler = signal.getsignal(signum)
+        if handler is None:
+            continue
+        previous[signum] = handler
+        signal.signal(signum, lambda sig, _frame: deferred.append(sig))
+    return previous
+
+
 class AtomicOutput:
     """Stage files for one or more destination folders and move them in at commit.
 
@@ -67,10 +83,16 @@ class AtomicOutput:
         """Move every staged file to its destination and remove the staging folders.
 
         SIGINT and SIGTERM are held back while the files move (in the main thread), so an
-        interrupt lands before the first move or after the last one, never in between.
+        interrupt lands before the first move or after the last one, never in between. The
+        main thread masks them, and, because the kernel may hand a process-directed signal to
+        another thread (OpenBLAS and onnxruntime start some), their Python handlers are
+        deferred too: a signal that arrives is re-raised once the last file has moved.
         """
         masked = threading.current_thread() is threading.main_thread()
+        deferred: list[int] = []
+        previous: dict[int, object] = {}
         if masked:
+            previous = _defer_handlers(deferred)
             signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
         try:
             for dest, tmp in self._staging.items():
@@ -80,7 +102,11 @@ class AtomicOutput:
             self.discard()
         finally:
             if masked:
-                signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)  # runs pending handlers
+                for signum, handler in previous.items():
+                    signal.signal(signum, handler)  # type: ignore[arg-type]
+                for signum in dict.fromkeys(deferred):
+                    signal.raise_signal(signum)
 
     def discard(self) -> None:
         """Remove the staging folders without touching the destinations."""

@@ -13,6 +13,7 @@ import numpy as np
 import onnx
 from mindconverter.converter.graph.context import ValueInfo
 from mindconverter.converter.graph.passes import NOT_FOLDABLE, infer_values
+from mindconverter.converter.graph.subgraphs import node_inputs
 from onnx import helper, numpy_helper
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,8 @@ def _try_fold(
            for sub in node.attribute):
         return None
     try:
-        return _evaluate(node, constants, opsets)
+        constant = _constant(node)
+        return constant if constant is not None else _evaluate(node, constants, opsets)
     except Exception as exc:  # leave it to run time
         log.debug("cannot fold %s (%s): %s", node.name, node.op_type, exc)
         return None
@@ -138,6 +140,26 @@ def _fold_shape(node: onnx.NodeProto, values: dict[str, ValueInfo]) -> list[np.n
     attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
     start, end = attrs.get("start", 0), attrs.get("end")
     return [shape[start:end] if end is not None else shape[start:]]
+
+
+_CONSTANT_ATTRS = {
+    "value_float": np.float32, "value_floats": np.float32,
+    "value_int": np.int64, "value_ints": np.int64,
+}
+
+
+def _constant(node: onnx.NodeProto) -> list[np.ndarray] | None:
+    """A ``Constant`` node's value without building an evaluator (PyTorch exports have
+    hundreds); ``None`` for the forms left to the reference evaluator."""
+    if node.op_type != "Constant" or len(node.attribute) != 1:
+        return None
+    attr = node.attribute[0]
+    if attr.name == "value" and attr.type == onnx.AttributeProto.TENSOR:
+        return [numpy_helper.to_array(attr.t)]
+    dtype = _CONSTANT_ATTRS.get(attr.name)
+    if dtype is None:
+        return None
+    return [np.array(helper.get_attribute_value(attr), dtype=dtype)]
 
 
 def _evaluate(
@@ -189,7 +211,7 @@ def _remove_dead(nodes: list[onnx.NodeProto], model: onnx.ModelProto) -> list[on
                 if out and out not in needed and _optional_output(node, i):
                     node.output[i] = ""
             kept.append(node)
-            needed.update(i for i in node.input if i)
+            needed.update(node_inputs(node))  # subgraphs read outer values by name
     kept.reverse()
     return kept
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import onnx
 from mindconverter.converter.errors import ConverterError, ErrorCode
 from mindconverter.converter.graph.context import ValueInfo
+from mindconverter.converter.graph.weights import Weights, deduplicate, used_names
 from onnx import helper
 
 log = logging.getLogger(__name__)
@@ -97,17 +98,19 @@ def select_inputs(
     input_nodes: Sequence[str] | None,
     shapes: Sequence[Sequence[int]] | None,
     data_shapes: Sequence[Sequence[int]] | None = None,
+    weights: Collection[str] = (),
 ) -> list[GraphInput]:
     """Resolve the graph inputs to feed and their concrete shapes.
 
     With ``shapes`` every dimension is fixed. Otherwise symbolic dimensions stay symbolic
     (recorded in :attr:`GraphInput.symbols`) and get a concrete size from ``data_shapes`` (the
-    verification data) or a default, used for verification only.
+    verification data) or a default, used for verification only. ``weights`` are initializers
+    moved out of the model (graph inputs there), not inputs to feed.
 
     Raises:
         ConverterError: Unknown input name, shape count mismatch, or a rank mismatch.
     """
-    inits = {t.name for t in model.graph.initializer}
+    inits = {t.name for t in model.graph.initializer} | set(weights)
     real = [vi for vi in model.graph.input if vi.name not in inits]
     by_name = {vi.name: vi for vi in real}
     if input_nodes:
@@ -227,15 +230,28 @@ def fix_interface(
     return fixed
 
 
-def optimize(model: onnx.ModelProto, notes: list[str]) -> onnx.ModelProto:
-    """Run onnxoptimizer's safe clean-up passes; keep the model unchanged if they fail."""
+def optimize(model: onnx.ModelProto, notes: list[str], weights: Weights | None = None
+             ) -> onnx.ModelProto:
+    """Run onnxoptimizer's safe clean-up passes; keep the model unchanged if they fail.
+
+    ``weights`` are the large weights :func:`~mindconverter.converter.graph.weights.split_weights`
+    moved out of ``model`` (graph inputs there): they get the initializer passes here.
+    """
     import onnxoptimizer
 
     try:
-        return onnxoptimizer.optimize(model, OPTIMIZER_PASSES, fixed_point=True)
+        result = onnxoptimizer.optimize(model, OPTIMIZER_PASSES, fixed_point=True)
     except Exception as exc:  # the optimizer is best effort
         notes.append(f"onnxoptimizer skipped: {str(exc).splitlines()[0][:200]}")
         return model
+    if weights is not None and weights.arrays:
+        deduplicate(result, weights)
+        used = used_names(result.graph)
+        unused = set(weights.arrays) - weights.declared - used
+        inputs = [vi for vi in result.graph.input if vi.name not in unused]
+        del result.graph.input[:]
+        result.graph.input.extend(inputs)
+    return result
 
 
 def _opset_imports(model: onnx.ModelProto) -> dict[str, int]:

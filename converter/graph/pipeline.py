@@ -22,7 +22,8 @@ from mindconverter.converter.graph import verify as verify_mod
 from mindconverter.converter.graph.context import ConstStore, ConvertContext, ValueInfo
 from mindconverter.converter.graph.emitter import EmitResult, NodeEmit, Placeholder, class_name_for
 from mindconverter.converter.graph.folding import fold_constants
-from mindconverter.converter.graph.loader import load_onnx
+from mindconverter.converter.graph.fusion import fuse_graph
+from mindconverter.converter.graph.loader import load_split
 from mindconverter.converter.graph.names import node_base_name
 from mindconverter.converter.graph.node_check import check_nodes
 from mindconverter.converter.graph.passes import (
@@ -40,6 +41,7 @@ from mindconverter.converter.graph.registry import (
 )
 from mindconverter.converter.graph.script import build_script
 from mindconverter.converter.graph.upgrade import maybe_upgrade
+from mindconverter.converter.graph.weights import Weights, with_weights
 from mindconverter.converter.naming import to_identifier
 from mindconverter.converter.report import (
     ConversionResult,
@@ -108,18 +110,18 @@ def convert(
     if registry is None:
         registry = load_plugins(plugins)
     report("load")
-    model = load_onnx(model_file)
+    model, weights = load_split(model_file)  # large weights leave the protobuf (lean model)
     notes: list[str] = []
     model = maybe_upgrade(model, registry, notes)
     stem = to_identifier(Path(model_file).stem, "model")
     data = _load_data(input_data)
     inputs = select_inputs(model, input_nodes, shapes,
-                           [a.shape for a in data] if data is not None else None)
+                           [a.shape for a in data] if data is not None else None, weights.arrays)
     outputs = select_outputs(model, output_nodes)
     feeds, source = _feeds(inputs, data, seed)
     opsets = {(i.domain if i.domain != "ai.onnx" else ""): i.version for i in model.opset_import}
     header = _header(source_name or Path(model_file).name, opsets.get("", 0), model)
-    setup = _Setup(model, outputs, opsets, registry, class_name_for(stem), header, seed)
+    setup = _Setup(model, outputs, opsets, registry, class_name_for(stem), header, seed, weights)
     report("optimise")
     try:
         graph, reference = setup.build(inputs, feeds, notes, blocks)
@@ -162,10 +164,12 @@ def convert(
         if verify:
             report("verify")
             result.verification = _verify(graph, reference, inputs, outputs, feeds, source,
-                                          script, ckpt, result.class_name, stem, rtol, atol, modes)
+                                          script, ckpt, result.class_name, stem, rtol, atol, modes,
+                                          weights)
             if verify == "nodes" and result.verification.status != "skipped":
                 result.verification.nodes = check_nodes(
-                    graph, reference, [i.name for i in inputs], feeds, ckpt, stem, rtol, atol)
+                    graph, with_weights(reference, weights), [i.name for i in inputs], feeds,
+                    ckpt, stem, rtol, atol)
         if export is not None:
             report("write")
             result.exports[export] = str((out_dir / f"{stem}.{export}").resolve())
@@ -187,17 +191,20 @@ class _Setup:
     class_name: str
     header: list[str]
     seed: int
+    weights: Weights = field(default_factory=Weights)
 
     def build(self, inputs: list[GraphInput], feeds: list[np.ndarray], notes: list[str],
               blocks: bool = True, keep: frozenset[str] = frozenset(),
               ) -> tuple[ConvertedGraph, onnx.ModelProto]:
         """Fix the shapes, optimise, fold, infer and convert (no files written)."""
         reference = fix_interface(self.model, inputs, self.outputs)
-        work = optimize(copy.deepcopy(reference), notes)
-        constants: dict[str, np.ndarray] = {}
+        work = optimize(copy.deepcopy(reference), notes, self.weights)
+        declared = {vi.name for vi in work.graph.input}
+        constants = {n: a for n, a in self.weights.arrays.items() if n in declared}
         work, values = fold_constants(work, constants, keep)
-        _fill_shapes(work, reference, values, constants, inputs, feeds)
-        graph = convert_graph(work, values, constants, self.opsets, self.registry,
+        _fill_shapes(work, reference, values, constants, inputs, feeds, self.weights)
+        registry = fuse_graph(work, values, constants, notes, self.registry)
+        graph = convert_graph(work, values, constants, self.opsets, registry,
                               self.class_name, self.header, [i.name for i in inputs],
                               self.outputs, blocks=blocks)
         return graph, reference
@@ -231,12 +238,14 @@ def convert_graph(
     nodes: list[NodeEmit] = []
     reasons: dict[int, str] = {}
     warnings: dict[tuple[str, str], list[str]] = {}
+    resolve = _memo_resolve(registry)
     for index, node in enumerate(work.graph.node):
         base = node_base_name(node)
         opset = opsets.get(node.domain if node.domain != "ai.onnx" else "", 1)
         ctx = ConvertContext(node, opset, values, constants, consts, base)
+        ctx.registry = registry  # subgraph converters (If/Loop/Scan) use the same registry
         try:
-            _key, func = registry.resolve(node.op_type, opset, node.domain)
+            _key, func = resolve(node.op_type, opset, node.domain)
             nodes.append(NodeEmit(node, base, spec=func(ctx)))
         except (UnsupportedOpError, ConversionNotPossible, NotImplementedError) as exc:
             reasons[index] = str(exc)
@@ -254,6 +263,26 @@ def convert_graph(
         [ConversionWarning(code, msg, names) for (code, msg), names in warnings.items()],
         constants, values, histogram, args,
     )
+
+
+def _memo_resolve(registry: ConverterRegistry) -> Callable[[str, int, str], Any]:
+    """``registry.resolve`` remembered per (op type, opset, domain), failures included
+    (a lookup scans the whole table; a model repeats a few dozen op types)."""
+    memo: dict[tuple[str, int, str], Any] = {}
+
+    def resolve(op_type: str, opset: int, domain: str) -> Any:
+        key = (op_type, opset, domain)
+        if key not in memo:
+            try:
+                memo[key] = registry.resolve(op_type, opset, domain)
+            except UnsupportedOpError as exc:
+                memo[key] = exc
+        found = memo[key]
+        if isinstance(found, UnsupportedOpError):
+            raise found
+        return found
+
+    return resolve
 
 
 def _placeholder(ctx: ConvertContext) -> Placeholder:
@@ -344,6 +373,7 @@ def _load_npy(path: str | os.PathLike[str]) -> np.ndarray:
 def _fill_shapes(
     work: onnx.ModelProto, reference: onnx.ModelProto, values: dict[str, ValueInfo],
     constants: dict[str, np.ndarray], inputs: list[GraphInput], feeds: list[np.ndarray],
+    weights: Weights | None = None,
 ) -> None:
     missing = [
         o for n in work.graph.node for o in n.output
@@ -361,7 +391,7 @@ def _fill_shapes(
     probe = copy.deepcopy(reference)
     present = {o.name for o in probe.graph.output}
     probe.graph.output.extend(onnx.ValueInfoProto(name=m) for m in wanted if m not in present)
-    names = [i.name for i in inputs]
+    names, feeds = _with_weight_feeds([i.name for i in inputs], feeds, weights)
     try:
         arrays = verify_mod.run_onnxruntime(probe, names, feeds, wanted)
     except Exception:
@@ -373,6 +403,14 @@ def _fill_shapes(
             return
     for name, array in zip(wanted, arrays):
         values[name] = ValueInfo(tuple(int(d) for d in np.shape(array)), np.asarray(array).dtype)
+
+
+def _with_weight_feeds(names: list[str], feeds: list[np.ndarray], weights: Weights | None
+                       ) -> tuple[list[str], list[np.ndarray]]:
+    """Inputs of a lean model: the graph inputs, then its weights (inputs there)."""
+    if weights is None or not weights.arrays:
+        return names, feeds
+    return names + list(weights.arrays), list(feeds) + list(weights.arrays.values())
 
 
 def _dropout_warning(reference: onnx.ModelProto) -> list[ConversionWarning]:
@@ -472,13 +510,15 @@ def _verify(
     graph: ConvertedGraph, reference: onnx.ModelProto, inputs: list[GraphInput],
     outputs: list[str], feeds: list[np.ndarray], source: str, script: Path, ckpt: Any,
     class_name: str, stem: str, rtol: float, atol: float, modes: Sequence[str],
+    weights: Weights | None = None,
 ) -> Verification:
     if any(n.placeholder for n in graph.nodes):
         count = sum(1 for n in graph.nodes if n.placeholder)
         return Verification(status="skipped", rtol=rtol, atol=atol, input_source=source,
                             error=f"{count} operator(s) are placeholders; the network cannot run")
     try:
-        expected = verify_mod.run_onnxruntime(reference, [i.name for i in inputs], feeds, outputs)
+        names, ort_feeds = _with_weight_feeds([i.name for i in inputs], feeds, weights)
+        expected = verify_mod.run_onnxruntime(reference, names, ort_feeds, outputs)
     except Exception as exc:
         return Verification(status="error", rtol=rtol, atol=atol, input_source=source,
                             error=f"onnxruntime could not run the model: {str(exc)[:300]}")

@@ -153,8 +153,9 @@ def _varying_constants(probes: list[Probe]) -> frozenset[str]:
     varying = set()
     for name, value in base.items():
         others = [p.graph.constants.get(name) for p in probes[1:]]
-        same = all(o is not None and o.shape == value.shape and np.array_equal(o, value)
-                   for o in others)
+        same = all(o is value or (o is not None and o.shape == value.shape
+                                  and np.array_equal(o, value))
+                   for o in others)  # weights are the same arrays in every probe
         small_int = value.dtype.kind in "iu" and value.size <= SMALL_SHAPE_VALUE and all(
             o is not None and o.shape == value.shape for o in others)
         if not same and not small_int:
@@ -234,7 +235,8 @@ def _merge(values: list[Any], fit: _Fitter) -> Any:
         fields = {f.name: (_merge([getattr(v, f.name) for v in values], fit) if f.compare
                            else getattr(first, f.name))
                   for f in dataclasses.fields(first)}
-        return type(first)(**fields)
+        cls: Any = type(first)
+        return cls(**fields)
     if any(v != first for v in values[1:]):
         raise Mismatch(repr(first))
     return first

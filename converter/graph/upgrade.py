@@ -20,13 +20,11 @@ def missing_ops(model: onnx.ModelProto, registry: ConverterRegistry) -> set[str]
     """Default-domain op types with no converter at the model's opset."""
     opset = default_opset(model)
     missing = set()
-    for node in model.graph.node:
-        if node.domain not in ("", "ai.onnx"):
-            continue
+    for op_type in {n.op_type for n in model.graph.node if n.domain in ("", "ai.onnx")}:
         try:
-            registry.resolve(node.op_type, opset)
+            registry.resolve(op_type, opset)
         except UnsupportedOpError:
-            missing.add(node.op_type)
+            missing.add(op_type)
     return missing
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from mindconverter.converter.graph.emitter import WeightEntry
@@ -26,12 +27,68 @@ def checkpoint_parts(weights: list[WeightEntry], limit: int = CKPT_SPLIT_BYTES
     return parts
 
 
+# MindSpore's ``Tensor.dtype`` names, which ``save_checkpoint`` stores as ``tensor_type``.
+MS_TENSOR_TYPES = {
+    "bool": "Bool", "int8": "Int8", "int16": "Int16", "int32": "Int32", "int64": "Int64",
+    "uint8": "UInt8", "uint16": "UInt16", "uint32": "UInt32", "uint64": "UInt64",
+    "float16": "Float16", "float32": "Float32", "float64": "Float64",
+}
+# ``mindspore.save_checkpoint`` writes tensors larger than this as several records.
+CKPT_SLICE_BYTES = 512 * 1024 * 1024
+
+
 def save_checkpoint(weights: list[WeightEntry], path: Path) -> None:
-    """Save the network's parameters with ``mindspore.save_checkpoint``."""
+    """Write the network's parameters in MindSpore's ``.ckpt`` format.
+
+    The file is byte-for-byte what ``mindspore.save_checkpoint`` writes for the same arrays (a
+    sequence of serialised ``Checkpoint`` protobuf records), streamed from the NumPy buffers
+    without importing MindSpore or copying the weights. Dtypes outside the common numeric
+    ones fall back to ``mindspore.save_checkpoint``.
+    """
+    if any(np.dtype(w.value.dtype).name not in MS_TENSOR_TYPES for w in weights):
+        _save_with_mindspore(weights, path)
+        return
+    with open(path, "wb") as file:
+        for w in weights:
+            _write_record(file, w.name, np.ascontiguousarray(w.value))
+
+
+def _save_with_mindspore(weights: list[WeightEntry], path: Path) -> None:
     import mindspore as ms
 
     params = [{"name": w.name, "data": ms.Tensor(np.ascontiguousarray(w.value))} for w in weights]
     ms.save_checkpoint(params, str(path))
+
+
+def _write_record(file: BinaryIO, name: str, array: np.ndarray) -> None:
+    """``Checkpoint{value: [Value{tag, tensor: TensorProto{dims, tensor_type, content}}]}``."""
+    content = array.reshape(-1).view(np.uint8).data  # the array's bytes, not a copy
+    dims = b"".join(b"\x08" + _varint(d) for d in array.shape)
+    head = dims + _field(2, MS_TENSOR_TYPES[array.dtype.name].encode())
+    tag = _field(1, name.encode())
+    for start in range(0, len(content), CKPT_SLICE_BYTES):  # no record when empty, as MindSpore
+        chunk = content[start:start + CKPT_SLICE_BYTES]
+        tensor = head + b"\x1a" + _varint(len(chunk))
+        tensor_len = len(tensor) + len(chunk)
+        value = tag + b"\x12" + _varint(tensor_len) + tensor
+        file.write(b"\x0a" + _varint(len(value) + len(chunk)) + value)
+        file.write(chunk)
+
+
+def _field(number: int, payload: bytes) -> bytes:
+    """One length-delimited protobuf field."""
+    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+
+
+def _varint(value: int) -> bytes:
+    """``value`` as a protobuf varint (64-bit two's complement when negative)."""
+    value &= (1 << 64) - 1
+    out = bytearray()
+    while value > 0x7F:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
 
 
 def weight_map(

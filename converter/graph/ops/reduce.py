@@ -32,6 +32,11 @@ from mindconverter.converter.graph.spec import (
 
 # MindSpore sums and multiplies these dtypes into int64: ask for the input dtype back.
 _WIDENED_BY_SUM = {"bool", "int8", "int16", "int32", "uint8"}
+# ``ops.mean`` (the ReduceMean primitive) waits for the host on every PyNative call (~0.4 ms);
+# ``mint.mean`` does not. Its CPU kernel was checked for these dtypes in PyNative and graph mode
+# (keepdim 0/1; one, several, all and size-1 axes; rank 1 to a scalar): values equal
+# ``ops.mean``'s, integer means included. bfloat16 has a CPU kernel in neither.
+_MINT_MEAN = {"float16", "float32", "float64", "int32", "int64", "uint32", "uint64"}
 _V18 = (1, 11, 13, 18)
 Body = Callable[[Any, tuple[int, ...], bool, np.dtype], Any]
 
@@ -95,11 +100,18 @@ def _sum(x: Any, axes: tuple[int, ...], keep: bool, dtype: np.dtype) -> Any:
 
 
 def _prod(x: Any, axes: tuple[int, ...], keep: bool, dtype: np.dtype) -> Any:
+    """One ``ops.prod`` per axis, last axis first: with an ``int`` axis it runs the ProdExt
+    kernel; a tuple of axes takes the ReduceProd primitive, which waits for the host on every
+    PyNative call."""
     extra = kw(dtype=dtype_of(dtype)) if dtype.name in _WIDENED_BY_SUM else ()
-    return Call("ops.prod", (x, axes), kw(keep_dims=keep) + extra)
+    for axis in reversed(axes):
+        x = Call("ops.prod", (x, axis), kw(keep_dims=keep) + extra)
+    return x
 
 
 def _mean(x: Any, axes: tuple[int, ...], keep: bool, dtype: np.dtype) -> Any:
+    if dtype.name in _MINT_MEAN:
+        return Call("ms.mint.mean", (x, axes), kw(keepdim=keep))
     return Call("ops.mean", (x, axes), kw(keep_dims=keep))
 
 
@@ -152,10 +164,10 @@ def _identity_only(x: Any, dtype: np.dtype, op_type: str) -> Any:
 #           value of an empty reduction (None: zeros))
 _REDUCTIONS: dict[str, tuple[str, Body, tuple[int, ...], int, Any]] = {
     "ReduceSum": ("ops.sum", _sum, (1, 11, 13), 13, 0),
-    "ReduceMean": ("ops.mean", _mean, _V18, 18, float("nan")),
+    "ReduceMean": ("mint.mean (ops.mean for bfloat16)", _mean, _V18, 18, float("nan")),
     "ReduceMax": ("ops.amax (ops.any for bool)", _max, (1, 11, 12, 13, 18, 20), 18, "min"),
     "ReduceMin": ("ops.amin (ops.all for bool)", _min, (1, 11, 12, 13, 18, 20), 18, "max"),
-    "ReduceProd": ("ops.prod", _prod, _V18, 18, 1),
+    "ReduceProd": ("ops.prod, one axis per call", _prod, _V18, 18, 1),
     "ReduceL1": ("ops.sum(ops.abs(x))", _l1, _V18, 18, 0),
     "ReduceL2": ("ops.sqrt(ops.sum(ops.square(x)))", _l2, _V18, 18, 0),
     "ReduceSumSquare": ("ops.sum(ops.square(x))", _sum_square, _V18, 18, 0),
