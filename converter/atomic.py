@@ -20,6 +20,17 @@ from mindconverter.converter.errors import ConverterError, ErrorCode
 _SIGNALS = {signal.SIGINT, signal.SIGTERM}
 #: Destination folders whose outputs were moved in place by a commit in this process.
 COMMITTED: list[Path] = []
+_ABORT = threading.Event()
+
+
+def request_abort() -> None:
+    """Make every later commit in this process discard its files and raise KeyboardInterrupt.
+
+    Signal handlers call it before raising KeyboardInterrupt themselves: native code (MindSpore
+    graph compilation, onnxruntime) can swallow that exception, and the flag still stops the
+    commit.
+    """
+    _ABORT.set()
 
 
 def _defer_handlers(deferred: list[int]) -> dict[int, object]:
@@ -95,6 +106,9 @@ class AtomicOutput:
             previous = _defer_handlers(deferred)
             signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
         try:
+            if _ABORT.is_set():
+                self.discard()
+                raise KeyboardInterrupt
             for dest, tmp in self._staging.items():
                 for item in sorted(tmp.iterdir()):
                     os.replace(item, dest / item.name)

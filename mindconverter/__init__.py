@@ -33,7 +33,7 @@ def convert_onnx(
     shapes: Any = None,
     input_nodes: Any = None,
     output_nodes: Any = None,
-    verify: bool = True,
+    verify: bool | str = True,
     **options: Any,
 ) -> ConversionResult:
     """Convert an ONNX model (or a TensorFlow frozen ``.pb``) into MindSpore.

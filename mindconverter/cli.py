@@ -123,7 +123,7 @@ def _run_graph(args: argparse.Namespace) -> int:
         result = convert_onnx(
             args.model_file, args.output, args.report, shapes=parse_shapes(args.shape),
             input_nodes=args.input_nodes, output_nodes=args.output_nodes,
-            verify={"outputs": True, "nodes": "nodes", None: False}[args.verify],
+            verify=_VERIFY_MODES[args.verify],
             input_data=args.input_data, seed=args.seed, rtol=args.rtol, atol=args.atol,
             overwrite=args.overwrite, progress=progress, export=args.export,
             plugins=args.plugin, tf_python=args.tf_python,
@@ -170,11 +170,16 @@ def _run_ast(args: argparse.Namespace) -> int:
 
 
 _interrupted = False
+#: ``--verify`` choice → the ``verify`` argument of :func:`convert_onnx`.
+_VERIFY_MODES: dict[str | None, Any] = {"outputs": True, "nodes": "nodes", None: False}
 
 
 def _on_signal(signum: int, frame: Any) -> NoReturn:
     global _interrupted
     _interrupted = True
+    from mindconverter.converter.atomic import request_abort
+
+    request_abort()
     raise KeyboardInterrupt
 
 
@@ -229,8 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _report_interrupt()
         if args.debug:
             traceback.print_exc()
-        err = ConverterError(ErrorCode.INTERNAL, f"{type(exc).__name__}: {exc}")
-        _print_error(err)
+        _print_error(ConverterError(ErrorCode.INTERNAL, f"{type(exc).__name__}: {exc}"))
         return EXIT_ERROR
 
 

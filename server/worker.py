@@ -88,6 +88,9 @@ def run(request: dict[str, Any], emit: Emit) -> None:
 
 
 def _stop(signum: int, frame: Any) -> None:
+    from mindconverter.converter.atomic import request_abort
+
+    request_abort()  # native code may swallow the KeyboardInterrupt: the commit still won't happen
     raise KeyboardInterrupt  # unwinds like Ctrl-C: staged outputs are discarded
 
 

@@ -50,13 +50,13 @@ def save_checkpoint(weights: list[WeightEntry], path: Path) -> None:
         return
     with open(path, "wb") as file:
         for w in weights:
-            _write_record(file, w.name, np.ascontiguousarray(w.value))
+            _write_record(file, w.name, np.asarray(w.value, order="C"))  # keeps 0-d
 
 
 def _save_with_mindspore(weights: list[WeightEntry], path: Path) -> None:
     import mindspore as ms
 
-    params = [{"name": w.name, "data": ms.Tensor(np.ascontiguousarray(w.value))} for w in weights]
+    params = [{"name": w.name, "data": ms.Tensor(np.asarray(w.value, order="C"))} for w in weights]
     ms.save_checkpoint(params, str(path))
 
 

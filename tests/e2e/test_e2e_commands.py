@@ -35,6 +35,19 @@ def conv_custom_op_model() -> onnx.ModelProto:
     return helper.make_model(graph, opset_imports=opsets)
 
 
+def long_chain_model(length: int = 3000) -> onnx.ModelProto:
+    """x[1,4] → Cos → Sin → Cos ... (``length`` nodes): quick to convert, seconds to verify."""
+    nodes, value = [], "x"
+    for i in range(length):
+        op = "Sin" if i % 2 else "Cos"
+        nodes.append(helper.make_node(op, [value], [f"v{i}"], name=f"/n{i}/{op}"))
+        value = f"v{i}"
+    graph = helper.make_graph(
+        nodes, "chain", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info(value, TensorProto.FLOAT, [1, 4])])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+
+
 def conv_relu_model() -> onnx.ModelProto:
     """x[1,3,8,8] → Conv(4, 3x3) → Relu → y: fully convertible, so it gets verified."""
     model = conv_custom_op_model()
@@ -134,7 +147,7 @@ async def test_cancelled_conversion_stops_and_writes_nothing(
     client: LanguageClient, tmp_path: Path
 ) -> None:
     model_file = tmp_path / "net.onnx"
-    onnx.save(conv_relu_model(), model_file)
+    onnx.save(long_chain_model(), model_file)
     out = tmp_path / "never"
     client.progress_reports.setdefault("cancel-me", [])
     params = command(
@@ -148,11 +161,11 @@ async def test_cancelled_conversion_stops_and_writes_nothing(
             types.WORKSPACE_EXECUTE_COMMAND, params, msg_id="req-cancel"
         )
     )
-    for _ in range(6000):  # after "write" the worker imports MindSpore: seconds to cancel in
-        if _reached(client, "cancel-me", "write"):
+    for _ in range(6000):  # verification (before the commit) takes seconds: time to cancel in
+        if _reached(client, "cancel-me", "verify"):
             break
         await asyncio.sleep(0.01)
-    assert _reached(client, "cancel-me", "write")
+    assert _reached(client, "cancel-me", "verify")
     client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="req-cancel"))
     with pytest.raises(JsonRpcException, match="cancel"):
         await pending

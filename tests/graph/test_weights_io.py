@@ -158,9 +158,9 @@ def test_streamed_checkpoint_is_what_mindspore_writes(
     assert ours == (tmp_path / "theirs.ckpt").read_bytes()
     loaded = serialization.load_checkpoint(str(tmp_path / "ours.ckpt"))
     for entry in entries:
-        if entry.value.size:
-            np.testing.assert_array_equal(loaded[entry.name].asnumpy(),
-                                          entry.value.reshape(loaded[entry.name].shape))
+        if entry.value.size:  # same shape (0-d stays 0-d) and values
+            assert loaded[entry.name].shape == entry.value.shape, entry.name
+            np.testing.assert_array_equal(loaded[entry.name].asnumpy(), entry.value)
 
 
 @pytest.mark.parametrize("attrs", [

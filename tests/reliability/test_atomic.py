@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,17 @@ def test_signal_during_commit_is_delivered_after_the_last_move(
     assert sorted(p.name for p in dest.iterdir()) == names  # every move happened first
     assert calls == names
     assert [dest.resolve()] == atomic.COMMITTED
+
+
+def test_requested_abort_turns_the_commit_into_a_discard(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A signal handler's KeyboardInterrupt may be swallowed by native code; its flag is not."""
+    monkeypatch.setattr(atomic, "_ABORT", threading.Event())
+    monkeypatch.setattr(atomic, "COMMITTED", [])
+    dest = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt), AtomicOutput() as out:
+        _stage(out, dest, ["a.py", "b.ckpt"])
+        atomic.request_abort()
+    assert list(dest.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    assert atomic.COMMITTED == []

@@ -65,12 +65,17 @@ def test_keras_cnn_from_the_command_line_matches_tensorflow(
     assert_network_matches(result, [model.x], [model.y], rtol=1e-3, atol=1e-4)
 
 
-def test_keras_lstm_loop_is_reported_under_its_tensorflow_name(
+def test_keras_lstm_loop_converts_to_a_python_loop(
         frozen_models: dict[str, Frozen], tmp_path: Path) -> None:
     """Frozen with a fixed batch, Keras 3's LSTM reaches ONNX as a Loop over the cell (tf2onnx's
-    LSTM rewriter does not match). Until Loop converts, the report names the node with its
-    TensorFlow name and verification is skipped."""
-    result = convert(frozen_models["lstm_static"], tmp_path)
-    assert [u.op_type for u in result.unconverted] == ["Loop"]
-    assert "lstm" in result.unconverted[0].name, result.unconverted[0].name
-    assert result.verification.status == "skipped"
+    LSTM rewriter does not match): it becomes a loop in ``construct`` and matches TensorFlow."""
+    model = frozen_models["lstm_static"]
+    result = convert(model, tmp_path)
+    assert result.unconverted == []
+    assert result.op_histogram.get("Loop") == 1, result.op_histogram
+    script = Path(result.script).read_text(encoding="utf-8")
+    assert "for " in script or "while " in script
+    pynative = [m for m in result.verification.modes if m.mode == "pynative"]
+    assert pynative and pynative[0].passed, result.verification
+    assert_network_matches(result, [model.x], [model.y], rtol=1e-3, atol=1e-4,
+                           modes=("pynative",))

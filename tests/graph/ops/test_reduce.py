@@ -97,10 +97,81 @@ def test_ambiguous_runtime_axis_is_picked_at_run_time(axis: int, rng: np.random.
 def test_reading_of_source(rng: np.random.Generator) -> None:
     model, feeds = reduce_model("ReduceMean", positive(rng, (2, 3, 4)), [1], 18, keepdims=1)
     source = assert_matches_ort(model, feeds, modes=("pynative", "graph"))
-    assert "ops.mean(x, (1,), keep_dims=True)" in source
+    assert "ms.mint.mean(x, (1,), keepdim=True)" in source
 
 
-@pytest.mark.parametrize("op_type", ["ReduceSum", "ReduceL1"])
+# (axes, keepdims) of the reductions in one model: negative, several, all axes, a size-1 axis.
+COMBOS = [([-1], 1), ([0, 2], 0), ([-1, 1], 1), (None, 0), ([1], 0)]
+
+
+def combos_model(op_type: str, x: np.ndarray, opset: int = 18) -> onnx.ModelProto:
+    """One reduction per :data:`COMBOS` entry over ``x`` (one compilation in graph mode)."""
+    elem = helper.np_dtype_to_tensor_dtype(x.dtype)
+    nodes, inits, outs = [], [], []
+    for i, (axes, keepdims) in enumerate(COMBOS):
+        inputs = ["x"]
+        if axes is not None:
+            inits.append(onnx.numpy_helper.from_array(np.array(axes, np.int64), f"axes{i}"))
+            inputs.append(f"axes{i}")
+        nodes.append(helper.make_node(op_type, inputs, [f"y{i}"], keepdims=keepdims))
+        outs.append(helper.make_tensor_value_info(f"y{i}", elem, None))
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", elem, x.shape)],
+                              outs, inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    return onnx.shape_inference.infer_shapes(model)
+
+
+def combo_inputs(dtype: str, rng: np.random.Generator) -> np.ndarray:
+    """(2, 1, 4, 3) values of ``dtype``; signed integers include negatives (truncation)."""
+    if np.dtype(dtype).kind == "f":
+        return rng.uniform(-2.0, 2.0, (2, 1, 4, 3)).astype(dtype)
+    low = 0 if np.dtype(dtype).kind == "u" else -7
+    return rng.integers(low, 8, (2, 1, 4, 3)).astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "int32", "int64"])
+def test_reduce_mean_is_mint_mean_for_every_dtype(dtype: str, rng: np.random.Generator
+                                                  ) -> None:
+    """``mint.mean`` (no host wait in PyNative) matches onnxruntime in both modes."""
+    x = combo_inputs(dtype, rng)
+    tolerance = {"rtol": 1e-3, "atol": 1e-3} if dtype == "float16" else {}
+    source = assert_matches_ort(combos_model("ReduceMean", x), [x], modes=("pynative", "graph"),
+                                **tolerance)
+    assert source.count("ms.mint.mean(") == len(COMBOS) and "ops.mean" not in source
+
+
+@pytest.mark.parametrize("dtype", ["uint32", "uint64"])
+@pytest.mark.parametrize("mode", ["pynative", "graph"])
+def test_reduce_mean_unsigned_in_both_modes(dtype: str, mode: str, rng: np.random.Generator
+                                            ) -> None:
+    """onnxruntime has no unsigned ReduceMean: compare with NumPy (the mean truncated)."""
+    x = combo_inputs(dtype, rng)
+    rep = MindSporeBackend.prepare(combos_model("ReduceMean", x), "CPU", mode=mode)
+    outputs = rep.run([x])
+    for out, (axes, keepdims) in zip(outputs, COMBOS):
+        axis = None if axes is None else tuple(a % x.ndim for a in axes)
+        expected = np.mean(x, axis=axis, keepdims=bool(keepdims)).astype(dtype)
+        assert out.dtype == x.dtype
+        np.testing.assert_array_equal(out, expected)
+    assert "ms.mint.mean(" in (rep.script_source or "")
+
+
+@pytest.mark.parametrize("dtype", ["float32", "int32", "int64"])
+def test_reduce_prod_takes_one_axis_per_call(dtype: str, rng: np.random.Generator) -> None:
+    """A tuple of axes would take ``ops.prod``'s ReduceProd path (a host wait per call)."""
+    x = combo_inputs(dtype, rng)
+    if dtype != "float32":
+        x = np.where(x == 0, 1, x % 3 + 1).astype(dtype)  # products of 24 values stay small
+    source = assert_matches_ort(combos_model("ReduceProd", x), [x], modes=("pynative", "graph"))
+    assert "ops.prod(x, (" not in source
+    if dtype == "float32":
+        assert "ops.prod(ops.prod(x, 2, keep_dims=False), 0, keep_dims=False)" in source
+        assert "ops.prod(ops.prod(x, 3, keep_dims=True), 1, keep_dims=True)" in source
+    else:  # int32 would be multiplied into int64
+        assert ("dtype=ms.int32" in source) == (dtype == "int32")
+
+
+@pytest.mark.parametrize("op_type", ["ReduceSum", "ReduceL1", "ReduceMean", "ReduceProd"])
 def test_empty_axes_noop_or_reduce_all(op_type: str, rng: np.random.Generator) -> None:
     x = positive(rng, (2, 3))
     empty = np.array([], np.int64)
@@ -175,7 +246,9 @@ def test_arg_extremes_dtypes(dtype: str) -> None:
     x = np.array([[4, 1, 4], [0, 7, 7]], dtype)
     for op_type in ("ArgMax", "ArgMin"):
         model = node_model(op_type, [("x", x)], opset=11, axis=1)
-        assert_matches_ort(model, [x], modes=("pynative", "graph"))
+        source = assert_matches_ort(model, [x], modes=("pynative", "graph"))
+        # ops.max/ops.min indices: ops.argmax/ops.argmin wait for the host on every call
+        assert f"ops.{op_type[3:].lower()}(x, 1, keepdims=True)[1]" in source, source
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64", "int32", "int64"])
