@@ -82,9 +82,29 @@ def _dense(ctx: ConvertContext, a: object, alpha: float, beta: float, has_c: boo
 
 @register("MatMul", since=(1, 9, 13))
 def convert_matmul(ctx: ConvertContext) -> LayerSpec:
-    """MatMul(A, B) → ``ops.matmul`` (broadcasting; a constant B is a Parameter) (1, 9, 13)."""
-    return LayerSpec(Call("ops.matmul", (ctx.operand(0, inline=False),
-                                         ctx.operand(1, inline=False))))
+    """MatMul(A, B) → ``ops.matmul`` (broadcasting; a constant B is a Parameter) (1, 9, 13).
+
+    A batched A times a matrix B (B's leading dimensions all 1) is flattened to one 2-D
+    ``ops.matmul`` and reshaped back: in graph mode MindSpore 2.10 (CPU) lowers a broadcasting
+    ``ops.matmul`` to ``BroadcastTo(B)`` + ``BatchMatMul``, which copies B once per batch row
+    (a (128, 1, 768) x (768, 2304) product: ~600 ms instead of ~6 ms).
+    """
+    a, b = ctx.operand(0, inline=False), ctx.operand(1, inline=False)
+    if not _flattens(ctx.shape(0), ctx.shape(1)):
+        return LayerSpec(Call("ops.matmul", (a, b)))
+    a_shape, b_shape = ctx.shape(0), ctx.shape(1)
+    if len(a_shape) > 2:
+        a = Call("ops.reshape", (a, (-1, a_shape[-1])))
+    if len(b_shape) > 2:
+        b = Call("ops.reshape", (b, tuple(b_shape[-2:])))
+    out = (1,) * (len(b_shape) - len(a_shape)) + tuple(a_shape[:-1]) + (b_shape[-1],)
+    return LayerSpec(Call("ops.reshape", (Call("ops.matmul", (a, b)), out)))
+
+
+def _flattens(a_shape: tuple[int, ...], b_shape: tuple[int, ...]) -> bool:
+    """Whether A @ B is one 2-D product: B a (batch-1) matrix, and A or B batched."""
+    return (len(a_shape) >= 2 and len(b_shape) >= 2 and max(len(a_shape), len(b_shape)) > 2
+            and math.prod(b_shape[:-2]) == 1 and 0 not in a_shape and 0 not in b_shape)
 
 
 # -- Einsum -------------------------------------------------------------------------------------

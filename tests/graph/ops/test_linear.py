@@ -76,10 +76,27 @@ def test_matmul_broadcasting(a_shape: tuple[int, ...], b_shape: tuple[int, ...],
 
 
 def test_matmul_constant_weight_is_a_parameter(rng: np.random.Generator) -> None:
-    a, w = normal(rng, 2, 3, 4), normal(rng, 4, 5)
+    a, w = normal(rng, 3, 4), normal(rng, 4, 5)
     source = assert_matches_ort(node_model("MatMul", [("a", a)], [("w", w)]), [a],
                                 modes=("pynative", "graph"))
     assert "ops.matmul(a, self.w)" in source
+
+
+@pytest.mark.parametrize(("a_shape", "b_shape", "flat_a", "out_shape"), [
+    ((64, 1, 8), (8, 6), (-1, 8), (64, 1, 6)),
+    ((2, 3, 5, 4), (1, 4, 5), (-1, 4), (2, 3, 5, 5)),
+    ((3, 4), (1, 1, 4, 5), None, (1, 1, 3, 5)),
+])
+def test_batched_matmul_by_a_matrix_is_one_2d_product(
+        a_shape: tuple[int, ...], b_shape: tuple[int, ...], flat_a: tuple[int, ...] | None,
+        out_shape: tuple[int, ...], rng: np.random.Generator) -> None:
+    """Graph mode would broadcast B to every batch row (BroadcastTo + BatchMatMul): slow."""
+    a, w = normal(rng, *a_shape), normal(rng, *b_shape)
+    source = assert_matches_ort(node_model("MatMul", [("a", a)], [("w", w)]), [a],
+                                modes=("pynative", "graph"))
+    flat_w = "self.w" if len(b_shape) == 2 else f"ops.reshape(self.w, {b_shape[-2:]})"
+    flat = "a" if flat_a is None else f"ops.reshape(a, {flat_a})"
+    assert f"ops.reshape(ops.matmul({flat}, {flat_w}), {out_shape})" in source
 
 
 def test_matmul_integers() -> None:
