@@ -90,9 +90,12 @@ def convert_matmul(ctx: ConvertContext) -> LayerSpec:
     (a (128, 1, 768) x (768, 2304) product: ~600 ms instead of ~6 ms).
     """
     a, b = ctx.operand(0, inline=False), ctx.operand(1, inline=False)
-    if not _flattens(ctx.shape(0), ctx.shape(1)):
+    try:  # inside a Loop/If body an outer value's shape may be unknown: plain matmul then
+        a_shape, b_shape = ctx.shape(0), ctx.shape(1)
+    except ConversionNotPossible:
         return LayerSpec(Call("ops.matmul", (a, b)))
-    a_shape, b_shape = ctx.shape(0), ctx.shape(1)
+    if not _flattens(a_shape, b_shape):
+        return LayerSpec(Call("ops.matmul", (a, b)))
     if len(a_shape) > 2:
         a = Call("ops.reshape", (a, (-1, a_shape[-1])))
     if len(b_shape) > 2:

@@ -140,3 +140,16 @@ def test_einsum_graph_mode(rng: np.random.Generator) -> None:
     q, k = normal(rng, 2, 3, 4, 5), normal(rng, 2, 3, 6, 5)
     model = node_model("Einsum", [("q", q), ("k", k)], opset=12, equation="bhqd,bhkd->bhqk")
     assert_matches_ort(model, [q, k], modes=("pynative", "graph"))
+
+
+def test_matmul_with_an_unknown_shape_stays_one_matmul() -> None:
+    """Inside a Loop body an outer weight's shape can be unknown: no flattening, no failure."""
+    from mindconverter.converter.graph.context import ConstStore, ConvertContext, ValueInfo
+    from mindconverter.converter.graph.ops.linear import convert_matmul
+    from mindconverter.converter.graph.render import Renderer
+
+    node = onnx.helper.make_node("MatMul", ["a", "w"], ["y"])
+    values = {"a": ValueInfo((7, 1, 5), np.dtype("float32")), "w": ValueInfo(None, None)}
+    spec = convert_matmul(ConvertContext(node, 13, values, {}, ConstStore()))
+    names = {0: "a", 1: "w"}
+    assert Renderer(lambda i: names[i], "", str).expr(spec.expr) == "ops.matmul(a, w)"
