@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 from mindconverter.converter.graph.context import ConvertContext
 from mindconverter.converter.graph.registry import ConversionNotPossible
-from mindconverter.converter.graph.spec import Call, LayerSpec, Ref, kw
+from mindconverter.converter.graph.spec import Call, Item, LayerSpec, Ref, Slice, TupleOf, kw
 
 
 def call(func: str, *args: Any, **kwargs: Any) -> LayerSpec:
@@ -75,3 +75,38 @@ def ms_padding(pads: Sequence[int]) -> int | tuple[int, ...]:
     n = len(pads) // 2
     pairs = [v for i in range(n) for v in (int(pads[i]), int(pads[i + n]))]
     return pairs[0] if len(set(pairs)) == 1 else tuple(pairs)
+
+
+def cumulative(ctx: ConvertContext, func: str, pad_value: int | None,
+               finish: Callable[[Any], Any] = lambda expr: expr) -> LayerSpec:
+    """CumSum/CumProd(X, axis; exclusive, reverse) → ``ops.<func>`` along the axis.
+
+    Args:
+        ctx: The node's context.
+        func: ``"ops.cumsum"`` or ``"ops.cumprod"``.
+        pad_value: What ``exclusive`` shifts in (``None``: ``ops.pad``'s default zero).
+        finish: Applied to the result (e.g. a cast back to the input dtype).
+
+    An axis computed at run time selects among the results along every axis.
+    """
+    rank = ctx.rank(0)
+    exclusive, reverse = bool(ctx.attr("exclusive", 0)), bool(ctx.attr("reverse", 0))
+
+    def along(axis: int) -> Any:
+        x: Any = Ref(0)
+        if reverse:
+            x = Call("ops.flip", (x, (axis,)))
+        if exclusive:  # shift by one along the axis: drop the last element, pad in front
+            head = Item(x, (*(Slice(),) * axis, Slice(None, -1)))
+            pads = (0, 0) * (rank - 1 - axis) + (1, 0)
+            x = Call("ops.pad", (head, pads), kw(value=pad_value) if pad_value is not None else ())
+        out: Any = Call(func, (x, axis))
+        return Call("ops.flip", (out, (axis,))) if reverse else out
+
+    if ctx.is_const(1) or rank == 1:
+        axis = norm_axis(int(ctx.const(1).reshape(-1)[0]), rank) if ctx.is_const(1) else 0
+        return LayerSpec(finish(along(axis)))
+    results = TupleOf(tuple(along(a) for a in range(rank)))
+    index = Item(Ref(1), 0) if ctx.shape(1) else Ref(1)
+    return LayerSpec(finish(Item(Call("ops.stack", (results,)), index)),
+                     comment="the axis is computed at run time")

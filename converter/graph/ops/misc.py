@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 from mindconverter.converter.graph.context import ConvertContext
-from mindconverter.converter.graph.ops.common import norm_axis
+from mindconverter.converter.graph.ops.common import cumulative, norm_axis
 from mindconverter.converter.graph.ops.elementwise import astype, dtype_of
 from mindconverter.converter.graph.registry import ConversionNotPossible, register
 from mindconverter.converter.graph.spec import (
@@ -36,25 +36,7 @@ def convert_cumprod(ctx: ConvertContext) -> LayerSpec:
 
     An axis computed at run time selects among the cumulative products along every axis.
     """
-    rank = ctx.rank(0)
-    exclusive, reverse = bool(ctx.attr("exclusive", 0)), bool(ctx.attr("reverse", 0))
-    if ctx.is_const(1) or rank == 1:
-        axis = norm_axis(int(ctx.const(1).reshape(-1)[0]), rank) if ctx.is_const(1) else 0
-        return LayerSpec(_same_dtype(ctx, _cumprod(Ref(0), axis, rank, exclusive, reverse)))
-    prods = TupleOf(tuple(_cumprod(Ref(0), a, rank, exclusive, reverse) for a in range(rank)))
-    index = Item(Ref(1), 0) if ctx.shape(1) else Ref(1)
-    return LayerSpec(_same_dtype(ctx, Item(Call("ops.stack", (prods,)), index)),
-                     comment="the axis is computed at run time")
-
-
-def _cumprod(x: Any, axis: int, rank: int, exclusive: bool, reverse: bool) -> Any:
-    if reverse:
-        x = Call("ops.flip", (x, (axis,)))
-    if exclusive:  # shift by one along the axis: drop the last element, pad a one in front
-        head = Item(x, (*(Slice(),) * axis, Slice(None, -1)))
-        x = Call("ops.pad", (head, (0, 0) * (rank - 1 - axis) + (1, 0)), kw(value=1))
-    out: Any = Call("ops.cumprod", (x, axis))
-    return Call("ops.flip", (out, (axis,))) if reverse else out
+    return cumulative(ctx, "ops.cumprod", 1, lambda expr: _same_dtype(ctx, expr))
 
 
 def _same_dtype(ctx: ConvertContext, expr: Any) -> Any:

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 from mindconverter.converter.graph.context import ConvertContext
-from mindconverter.converter.graph.ops.common import norm_axis
+from mindconverter.converter.graph.ops.common import cumulative, norm_axis
 from mindconverter.converter.graph.ops.elementwise import astype, dtype_of
 from mindconverter.converter.graph.registry import ConversionNotPossible, register
 from mindconverter.converter.graph.spec import (
@@ -24,7 +24,6 @@ from mindconverter.converter.graph.spec import (
     Item,
     LayerSpec,
     Ref,
-    Slice,
     Temp,
     TupleOf,
     kw,
@@ -267,25 +266,7 @@ def convert_cumsum(ctx: ConvertContext) -> LayerSpec:
 
     An axis computed at run time selects among the cumulative sums along every axis.
     """
-    rank = ctx.rank(0)
-    exclusive, reverse = bool(ctx.attr("exclusive", 0)), bool(ctx.attr("reverse", 0))
-    if ctx.is_const(1) or rank == 1:
-        axis = norm_axis(int(ctx.const(1).reshape(-1)[0]), rank) if ctx.is_const(1) else 0
-        return LayerSpec(_cumsum(Ref(0), axis, rank, exclusive, reverse))
-    sums = TupleOf(tuple(_cumsum(Ref(0), a, rank, exclusive, reverse) for a in range(rank)))
-    index = Item(Ref(1), 0) if ctx.shape(1) else Ref(1)
-    return LayerSpec(Item(Call("ops.stack", (sums,)), index),
-                     comment="the axis is computed at run time")
-
-
-def _cumsum(x: Any, axis: int, rank: int, exclusive: bool, reverse: bool) -> Any:
-    if reverse:
-        x = Call("ops.flip", (x, (axis,)))
-    if exclusive:  # shift by one along the axis: drop the last element, pad a zero in front
-        head = Item(x, (*(Slice(),) * axis, Slice(None, -1)))
-        x = Call("ops.pad", (head, (0, 0) * (rank - 1 - axis) + (1, 0)))
-    out: Any = Call("ops.cumsum", (x, axis))
-    return Call("ops.flip", (out, (axis,))) if reverse else out
+    return cumulative(ctx, "ops.cumsum", None)
 
 
 # -- TopK ---------------------------------------------------------------------------------------
