@@ -340,10 +340,16 @@ def _fold(kind: str, expr: cst.BaseExpression) -> cst.BaseExpression | None:
     text = literal_string(expr)
     if compact == "x=='tanh'" and text is not None:
         return cst.Name("True" if text == "tanh" else "False")
+    template = parse_code(kind)
     is_bool = isinstance(expr, cst.Name) and expr.value in ("True", "False")
-    if compact == "NoneifxelseTrue" and is_bool:
-        return cst.Name("None" if expr.value == "True" else "True")  # type: ignore[attr-defined]
+    if is_bool and isinstance(template, cst.IfExp) and _is_x(template.test):
+        # ``A if x else B`` of a literal bool picks a branch (``'train' if x else 'test'``).
+        return template.body if expr.value == "True" else template.orelse  # type: ignore[attr-defined]
     return None
+
+
+def _is_x(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "x"
 
 
 def literal_number(expr: cst.BaseExpression) -> float | None:

@@ -17,6 +17,14 @@ def one(expr: str, **kwargs: object) -> str:
 
 
 @pytest.mark.parametrize(
+    ("flag", "usage"), [("False", "'test'"), ("True", "'train'"), ("t", "'train' if t else 'test'")]
+)
+def test_literal_flag_picks_a_branch_of_the_value_transform(flag: str, usage: str) -> None:
+    code = convert(f"import torchvision\ny = torchvision.datasets.MNIST('d', train={flag})\n").code
+    assert f"y = ds.MnistDataset('d', usage={usage})" in code.splitlines()
+
+
+@pytest.mark.parametrize(
     ("torch_code", "mindspore_code"),
     [
         # Conv: padding -> pad_mode, bias default, tuples doubled, 'same'

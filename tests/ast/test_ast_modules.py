@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.ast.ast_helpers import assert_converts, convert
+from pathlib import Path
+
+from tests.ast.ast_helpers import assert_converts, convert, load_module
 
 
 def test_module_forward_and_super_init() -> None:
@@ -138,6 +140,30 @@ def test_module_methods() -> None:
     assert "model = model\n" in code
     assert "for m in [cell for _, cell in model.cells_and_names()]:" in code
     assert 'setattr(self, "scale", ms.Parameter(torch_scale, requires_grad=False))' in code
+
+
+def test_register_parameter_and_buffer_by_position_and_keyword(tmp_path: Path) -> None:
+    """torch names the arguments (name, param) and (name, tensor, persistent)."""
+    result = convert(
+        """\
+        import torch
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.register_parameter("w", nn.Parameter(torch.ones(3)))
+                self.register_parameter(name="v", param=nn.Parameter(torch.ones(2)))
+                self.register_buffer(name="b", tensor=torch.zeros(2), persistent=True)
+        """
+    )
+    assert not [i for i in result.issues if i.kind == "unconvert"], result.report_lines
+    path = tmp_path / "net_params.py"
+    path.write_text(result.code, encoding="utf-8")
+    net = load_module(path, "net_params").Net()
+    trainable = {p.name: tuple(p.shape) for p in net.trainable_params()}
+    assert trainable == {"w": (3,), "v": (2,)}
+    assert {p.name for p in net.get_parameters()} == {"w", "v", "b"}
 
 
 def test_user_defined_method_with_module_method_name_is_kept() -> None:

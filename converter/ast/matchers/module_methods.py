@@ -49,12 +49,13 @@ class ModuleMethodMatcher(CallMatcher):
             raise UnconvertibleError("")
         if any(arg.star for arg in call.args):
             raise UnconvertibleError("*args cannot be mapped.")
-        bound = bind(call, self.SIGNATURE)
-        if bound.extra_positional or set(bound.params) - set(self.SIGNATURE):
+        signature = self.signature()
+        bound = bind(call, signature)
+        if bound.extra_positional or set(bound.params) - set(signature):
             raise UnconvertibleError("unexpected arguments")
         names = {index: name for name, index in bound.params.items()}
         target = self.TARGETS.get(self.source, "")
-        spec = Spec(target=target, args=self.SIGNATURE, status="renamed_args", kind="method")
+        spec = Spec(target=target, args=signature, status="renamed_args", kind="method")
         return CallPlan(
             target=target,
             args=ArgPlan(),
@@ -62,6 +63,10 @@ class ModuleMethodMatcher(CallMatcher):
             build=self.rebuild(names),
             code=codes.MODULE_METHOD,
         )
+
+    def signature(self) -> tuple[str, ...]:
+        """The torch parameter names of the matched method."""
+        return self.SIGNATURE
 
     def rebuild(self, names: dict[int, str]) -> Builder:
         """The builder for the replacement."""
@@ -163,13 +168,17 @@ class RegisterBufferMatcher(ModuleMethodMatcher):
         M + "register_parameter": "mindspore.Parameter",
     }
 
+    def signature(self) -> tuple[str, ...]:
+        """``register_buffer(name, tensor, persistent)``; ``register_parameter(name, param)``."""
+        return self.SIGNATURE if self.source.endswith("register_buffer") else ("name", "param")
+
     def rebuild(self, names: dict[int, str]) -> Builder:
         """``setattr`` with a Parameter (trainable only for ``register_parameter``)."""
         buffer = self.source.endswith("register_buffer")
 
         def build(updated: cst.Call, planner: ImportPlanner) -> cst.BaseExpression:
             name = _value(updated, names, "name")
-            value = _value(updated, names, "tensor")
+            value = _value(updated, names, "tensor" if buffer else "param")
             if name is None or value is None:
                 return updated
             param: cst.BaseExpression = value  # register_parameter receives a Parameter
