@@ -9,6 +9,7 @@ from mindconverter.converter.ast.matchers import (
     init,  # noqa: F401
     layers,  # noqa: F401
     module_methods,  # noqa: F401
+    norms,  # noqa: F401
     tensor,  # noqa: F401
     training,  # noqa: F401
 )
