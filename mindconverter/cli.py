@@ -190,23 +190,11 @@ def _install_handlers() -> None:
 
 
 def _preload_mindspore() -> None:
-    """Import the native libraries a graph conversion needs, with SIGINT/SIGTERM held.
+    """Import the native libraries now (a graph conversion needs them) and take the signals
+    back from them; a signal during the imports is handled after them."""
+    from mindconverter.converter.atomic import preload_native_libraries
 
-    A KeyboardInterrupt raised while MindSpore's extension modules initialise can crash the
-    interpreter (measured: SIGSEGV, about 1 in 150 signals sent during start-up), so the signals
-    stay pending until the imports are done and are then handled as usual. Threads started by
-    these imports inherit the mask, so later signals always reach the main thread.
-    """
-    held = {signal.SIGINT, signal.SIGTERM}
-    signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        import mindspore  # noqa: F401
-        import onnx  # noqa: F401
-        import onnxruntime  # noqa: F401
-
-        _install_handlers()
-    finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+    preload_native_libraries(_install_handlers)
 
 
 def _report_interrupt() -> int:

@@ -33,7 +33,11 @@ def _protocol_stream() -> TextIO:
 
 def convert_model(request: dict[str, Any], emit: Emit) -> dict[str, Any]:
     """Run :func:`mindconverter.convert_onnx` for a ``convertModelFile`` request."""
+    from mindconverter.converter.atomic import preload_native_libraries
+
     from mindconverter import convert_onnx
+
+    preload_native_libraries()  # a SIGTERM during these imports waits until they are done
 
     def progress(stage: str, fraction: float) -> None:
         emit({"progress": stage, "fraction": float(fraction)})

@@ -73,3 +73,25 @@ def test_requested_abort_turns_the_commit_into_a_discard(
     assert list(dest.iterdir()) == []
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
     assert atomic.COMMITTED == []
+
+
+def test_signal_during_the_native_imports_waits_until_they_are_done() -> None:
+    """A SIGTERM sent while the libraries load reaches the handler installed after them."""
+    import sys
+
+    seen: list[tuple[int, bool]] = []
+
+    def install() -> None:
+        # sent to this (the main) thread, which holds it: pending until the mask is lifted
+        signal.pthread_kill(threading.get_ident(), signal.SIGTERM)
+        assert seen == []
+        loaded = "mindspore" in sys.modules
+        signal.signal(signal.SIGTERM, lambda sig, _f: seen.append((sig, loaded)))
+
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        atomic.preload_native_libraries(install)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert seen == [(signal.SIGTERM, True)]
+    assert signal.SIGTERM not in signal.pthread_sigmask(signal.SIG_BLOCK, set())
