@@ -114,6 +114,37 @@ def test_literal_flag_picks_a_branch_of_the_value_transform(flag: str, usage: st
         ("torch.randn(2, 3)", "ops.randn(2, 3)"),
         ("torch.matmul(a, b)", "ops.matmul(a, b)"),
         ("torch.tensor([1, 2], dtype=torch.long)", "ms.tensor([1, 2], dtype=ms.int64)"),
+        # norms: torch computes numeric p (and 'fro') as a vector norm over dim
+        ("torch.norm(x)", "ops.vector_norm(x)"),
+        ("torch.norm(x, dim=1)", "ops.vector_norm(x, axis=1)"),
+        (
+            "torch.norm(x, p=2, dim=-1, keepdim=True)",
+            "ops.vector_norm(x, 2, axis=-1, keepdims=True)",
+        ),
+        ("torch.norm(x, 'fro', [0, 1])", "ops.vector_norm(x, axis=(0, 1))"),
+        ("torch.norm(x, float('inf'), 1)", "ops.vector_norm(x, float('inf'), axis=1)"),
+        (
+            "torch.norm(x, 2, 1, dtype=torch.float64)",
+            "ops.vector_norm(x, 2, axis=1, dtype=ms.float64)",
+        ),
+        ("x.norm(2, dim=1)", "ops.vector_norm(x, 2, axis=1)"),
+        ("x.norm(p=1, dim=[1])", "ops.vector_norm(x, 1, axis=(1,))"),
+        ("torch.linalg.vector_norm(x, ord=3, dim=(0, 1))", "ops.vector_norm(x, 3, axis=(0, 1))"),
+        ("F.normalize(x)", "ops.L2Normalize(axis=1, epsilon=1e-24)(x)"),
+        ("F.normalize(x, p=2, dim=-1, eps=1e-6)", "ops.L2Normalize(axis=-1, epsilon=1e-12)(x)"),
+        ("F.normalize(x, dim=(1,), eps=e)", "ops.L2Normalize(axis=1, epsilon=e ** 2)(x)"),
+        # closeness: torch returns a Python bool
+        ("torch.allclose(a, b)", "bool(ops.isclose(a, b).all())"),
+        ("torch.allclose(a, b, atol=1e-5)", "bool(ops.isclose(a, b, atol=1e-5).all())"),
+        ("a.allclose(b, 1e-3)", "bool(ops.isclose(a, b, 1e-3).all())"),
+        ("torch.equal(a, self.b)", "a.shape == self.b.shape and bool(ops.equal(a, self.b).all())"),
+        # variance: torch's unbiased default is passed (MindSpore's ddof defaults to 0)
+        ("torch.var(x, 1)", "ops.var(x, 1, ddof=1)"),
+        ("torch.std(x, dim=0, unbiased=False)", "ops.std(x, 0, ddof=False)"),
+        ("torch.std(x, correction=0)", "ops.std(x, ddof=0)"),
+        ("torch.tensordot(a, b)", "ops.tensor_dot(a, b, axes=2)"),
+        ("torch.clamp_max(x, 1)", "ops.clamp(x, max=1)"),
+        ("torch.empty(2, 3)", "ops.zeros((2, 3))"),
         # containers
         ("nn.Sequential(nn.ReLU(), nn.Identity())", "nn.SequentialCell(nn.ReLU(), nn.Identity())"),
         ("nn.ModuleList([nn.ReLU()])", "nn.CellList([nn.ReLU()])"),
@@ -133,6 +164,13 @@ def test_call_conversion(torch_code: str, mindspore_code: str) -> None:
         ("torch.cat([a, b], out=c)", "MC-A003", "'out'"),
         ("nn.Linear(2, 3, 4, 5, 6, 7)", "MC-A003", "more positional"),
         ("torch.frobnicate(x)", "MC-A002", ""),
+        ("torch.norm(x, 'nuc')", "MC-A003", "matrix norm"),
+        ("torch.norm(x, p)", "MC-A003", "number literal"),
+        ("torch.norm(x, out=y)", "MC-A003", "'out'"),
+        ("F.normalize(x, p=1)", "MC-A003", "Only p=2"),
+        ("F.normalize(x, dim=(0, 1))", "MC-A003", "one axis"),
+        ("torch.equal(a + 1, b)", "MC-A003", "used twice"),
+        ("torch.var(x, 0, True)", "MC-A003", "more positional"),
     ],
 )
 def test_unconvertible_calls_are_kept_and_reported(torch_code: str, code: str, reason: str) -> None:
@@ -154,6 +192,7 @@ def test_star_arguments_pass_through_only_when_nothing_is_renamed() -> None:
 
 def test_mint_tier_targets() -> None:
     assert one("nn.Linear(4, 2)", target="mint") == "mint.nn.Linear(4, 2)"
+    assert one("torch.norm(x, 2)", target="mint") == "mint.norm(x, 2)"  # the mint entry wins
     assert one("torch.cat([a, b], dim=1)", target="mint") == "mint.cat([a, b], 1)"
     # names the mint table lacks fall back to nn/ops
     assert one("nn.LSTM(4, 2)", target="mint") == "nn.LSTM(4, 2)"

@@ -83,6 +83,28 @@ EXPECTED: dict[str, dict[str, Any]] = {
                                 "matcher": "CudaAvailable"},
     "torch.nn.Module.register_buffer": {"target": "mindspore.Parameter",
                                         "matcher": "RegisterBuffer"},
+    # torch's correction defaults to 1 (unbiased), MindSpore's ddof to 0
+    "torch.var": {"target": "mindspore.ops.var", "defaults": {"ddof": 1}, "positional": 2,
+                  "rename": {"correction": "ddof", "dim": "axis", "keepdim": "keepdims",
+                             "unbiased": "ddof"}},
+    "torch.std": {"target": "mindspore.ops.std", "defaults": {"ddof": 1}},
+    "torch.var_mean": {"target": "mindspore.ops.var_mean", "defaults": {"ddof": 1}},
+    "torch.std_mean": {"target": "mindspore.ops.std_mean", "defaults": {"ddof": 1}},
+    "torch.Tensor.var": {"defaults": {"ddof": 1}, "rename": {"correction": "ddof", "dim": "axis",
+                                                            "keepdim": "keepdims"}},
+    "torch.Tensor.std": {"defaults": {"ddof": 1}, "unsupported": []},
+    "torch.det": {"target": "mindspore.ops.det"},
+    "torch.linalg.det": {"target": "mindspore.ops.det", "rename": {"A": "input"}},
+    "torch.linalg.inv": {"target": "mindspore.ops.inverse", "rename": {"A": "input"}},
+    "torch.tensordot": {"target": "mindspore.ops.tensor_dot", "defaults": {"axes": 2},
+                        "rename": {"a": "x1", "b": "x2", "dims": "axes"}, "positional": 2},
+    "torch.clamp_min": {"target": "mindspore.ops.clamp", "positional": 2},
+    "torch.clamp_max": {"target": "mindspore.ops.clamp", "positional": 1},
+    "torch.nn.functional.huber_loss": {"target": "mindspore.ops.huber_loss",
+                                       "unsupported": ["weight"], "positional": 4},
+    "torch.empty": {"target": "mindspore.ops.zeros", "matcher": "PackVarargs"},
+    "torch.as_tensor": {"target": "mindspore.tensor", "positional": 2,
+                        "rename": {"data": "input_data", "device": ""}},
 }
 
 # Required torch arguments that stay unsupported on purpose (different order or meaning).
@@ -336,3 +358,121 @@ def test_required_torch_arguments_are_mapped(raw_tables: dict) -> None:
                 found.add(api)
     assert found == REQUIRED_UNSUPPORTED, (found - REQUIRED_UNSUPPORTED,
                                            REQUIRED_UNSUPPORTED - found)
+
+
+def _torch_and_ms(torch: Any, ms: Any, arrays: dict[str, np.ndarray]) -> tuple[dict, dict]:
+    return ({k: torch.tensor(v) for k, v in arrays.items()},
+            {k: ms.Tensor(v) for k, v in arrays.items()})
+
+
+def test_variance_entries_default_to_torchs_unbiased_estimate(ms: Any, torch: Any,
+                                                              raw_tables: dict) -> None:
+    """ops.var/std default to ddof=0: without the ddof=1 default the converted variance was
+    silently (N - 1) / N of torch's (torch's ``unbiased=False`` value)."""
+    x = np.random.default_rng(3).standard_normal((4, 5)).astype(np.float32)
+    t_x, m_x = torch.tensor(x), ms.Tensor(x)
+    cases = [
+        ("torch.var", {"dim": 1}), ("torch.std", {}), ("torch.std", {"dim": 0, "correction": 0}),
+        ("torch.var", {"unbiased": False}),
+        ("torch.std", {"dim": 1, "keepdim": True, "unbiased": True}),
+        ("torch.var_mean", {"dim": 1}), ("torch.std_mean", {"dim": 0, "correction": 2}),
+    ]
+    for api, kwargs in cases:
+        entry = raw_tables["nn_ops"][api]
+        expected = resolve(api)(t_x, **kwargs)
+        got = resolve(entry["target"])(m_x, **_ms_kwargs(entry, kwargs))
+        pairs = zip(expected, got) if isinstance(expected, tuple) else [(expected, got)]
+        for want, have in pairs:
+            np.testing.assert_allclose(have.asnumpy(), want.numpy(), rtol=1e-5,
+                                       err_msg=f"{api} {kwargs}")
+    for api, kwargs in (("torch.Tensor.var", {}), ("torch.Tensor.std", {"dim": 1}),
+                        ("torch.Tensor.var", {"dim": 0, "correction": 0})):
+        entry = raw_tables["nn_ops"][api]
+        method = api.rsplit(".", 1)[1]
+        expected = getattr(t_x, method)(**kwargs).numpy()
+        got = getattr(m_x, method)(**_ms_kwargs(entry, kwargs)).asnumpy()
+        np.testing.assert_allclose(got, expected, rtol=1e-5, err_msg=f"{api} {kwargs}")
+
+
+def test_linear_algebra_and_loss_entries_match_torch(ms: Any, torch: Any,
+                                                     raw_tables: dict) -> None:
+    rng = np.random.default_rng(4)
+    arrays = {"sq": rng.standard_normal((2, 3, 3)).astype(np.float32),
+              "a": rng.standard_normal((3, 4)).astype(np.float32),
+              "b": rng.standard_normal((4, 5)).astype(np.float32),
+              "x": rng.standard_normal((2, 3, 4)).astype(np.float32),
+              "x2": rng.standard_normal((2, 3, 4)).astype(np.float32)}
+    t, m = _torch_and_ms(torch, ms, arrays)
+    cases = [
+        ("torch.det", {"input": "sq"}), ("torch.linalg.det", {"A": "sq"}),
+        ("torch.linalg.inv", {"A": "sq"}),
+        ("torch.tensordot", {"a": "a", "b": "b", "dims": 1}),
+        ("torch.tensordot", {"a": "a", "b": "a"}),  # torch's dims=2 default
+        ("torch.tensordot", {"a": "a", "b": "b", "dims": ([1], [0])}),
+        ("torch.clamp_min", {"input": "x", "min": 0.1}),
+        ("torch.clamp_max", {"input": "x", "max": -0.2}),
+        ("torch.nn.functional.huber_loss", {"input": "x", "target": "x2", "delta": 0.5}),
+        ("torch.nn.functional.huber_loss", {"input": "a", "target": "a", "reduction": "none"}),
+        ("torch.as_tensor", {"data": "numpy", "dtype": "float64"}),
+    ]
+    for api, kwargs in cases:
+        entry = raw_tables["nn_ops"][api]
+
+        def value(v: Any, tensors: dict, dtypes: Any) -> Any:
+            if v == "numpy":
+                return arrays["a"]
+            if v == "float64":
+                return dtypes.float64
+            return tensors.get(v, v) if isinstance(v, str) else v
+
+        expected = resolve(api)(**{k: value(v, t, torch) for k, v in kwargs.items()})
+        got = resolve(entry["target"])(**_ms_kwargs(entry, {k: value(v, m, ms)
+                                                             for k, v in kwargs.items()}))
+        assert str(got.dtype).lower() == str(expected.dtype).split(".")[-1], api
+        np.testing.assert_allclose(got.asnumpy(), expected.numpy(), rtol=1e-4, atol=1e-5,
+                                   err_msg=f"{api} {kwargs}")
+    empty = raw_tables["nn_ops"]["torch.empty"]
+    assert resolve(empty["target"])((2, 3), dtype=ms.float64).shape == (2, 3)
+
+
+NORM_CASES = [
+    "torch.norm(x)", "torch.norm(x, dim=1)", "torch.norm(x, p=2, dim=-1, keepdim=True)",
+    "torch.norm(m)", "torch.norm(m, 2)", "torch.norm(m, 1)", "torch.norm(x, 'fro', [0, 1])",
+    "torch.norm(x, float('inf'), 1)", "torch.norm(x, 0)", "torch.norm(x, 3, (1, 2), True)",
+    "m.norm()", "m.norm(2)", "x.norm(2, dim=1)", "x.norm(p=1, dim=[1])",
+    "torch.linalg.vector_norm(x, 3, dim=(0, 1))", "torch.linalg.vector_norm(m)",
+    "torch.allclose(x, y)", "torch.allclose(x, y, rtol=0, atol=0)", "x.allclose(y, 1e-3)",
+    "torch.allclose(x, x[0:1] * 1.5)", "torch.equal(x, y)", "torch.equal(x, x)",
+    "torch.equal(x, x0)", "x.equal(x)",
+    "F.normalize(x)", "F.normalize(x, dim=-1)", "F.normalize(z, p=2, dim=0, eps=1e-6)",
+    "F.normalize(x, 2.0, 2, 0.5)", "F.normalize(x * 2, dim=(1,))",
+]
+
+
+@pytest.mark.parametrize("expr", NORM_CASES)
+def test_converted_norm_and_closeness_calls_match_torch(ms: Any, torch: Any, expr: str) -> None:
+    """Run the torch call and its converted MindSpore code (PyNative) on the same values.
+
+    ``torch.norm(m, 2)`` of a matrix is the 2-norm of all its elements, which is what
+    ``ops.vector_norm`` computes (``ops.norm(m, 2)`` would be the largest singular value).
+    """
+    from mindconverter.converter.ast import convert_source
+
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((3, 4, 5)).astype(np.float32)
+    x[0, :, 0] = 0.0
+    arrays = {"x": x, "y": x + np.float32(1e-6), "x0": x[:1].copy(), "m": x[1],
+              "z": np.zeros((3, 2), np.float32)}
+    header = "import torch\nimport torch.nn.functional as F\n"
+    header += "".join(f"{k} = torch.as_tensor({k})\n" for k in arrays)
+    result = convert_source(header + f"r = {expr}\n")
+    assert not [line for line in result.report_lines if "[UnConvert]" in line], result.code
+    t_env, m_env = _torch_and_ms(torch, ms, arrays)
+    exec(header + f"r = {expr}\n", t_env)  # the test's own snippet
+    exec(result.code, m_env)  # the converted snippet
+    expected, got = t_env["r"], m_env["r"]
+    if isinstance(expected, bool):
+        assert got is expected, (expr, result.code)
+    else:
+        np.testing.assert_allclose(got.asnumpy(), expected.numpy(), rtol=1e-5, atol=1e-7,
+                                   err_msg=result.code)
