@@ -5,6 +5,7 @@ from mindconverter.converter.graph.ops import (  # noqa: F401
     attention,
     controlflow,
     conv,
+    detection,
     elementwise,
     gather,
     linear,
