@@ -1,7 +1,7 @@
 """Fuse the TorchScript exporter's decomposed ``nn.GELU`` (before opset 20).
 
 - ``Div(x, √2) → Erf → Add(1) → Mul(x) → Mul(0.5)`` (also ``Mul(x, √½)`` and the
-  ``x * 0.5`` ordering) becomes ``Gelu`` (``ops.gelu``);
+  ``x * 0.5`` and ``x * (0.5 * ...)`` orderings) becomes ``Gelu`` (``ops.gelu``);
 - the tanh approximation ``0.5 * x * (1 + tanh(√(2/π) * (x + 0.044715 * x³)))`` becomes
   ``Gelu(approximate="tanh")`` (MindSpore's fused GeLU kernel).
 
@@ -154,11 +154,17 @@ def _cube_nodes(g: FusionGraph, x: str, value: str) -> list[onnx.NodeProto] | No
 
 
 def _gelu_products(g: FusionGraph, x: str, one_plus: str) -> list[onnx.NodeProto] | None:
-    """``(x * (1 + erf)) * 0.5`` or ``(x * 0.5) * (1 + erf)``: the two Mul nodes, in order."""
+    """``(x * (1 + erf)) * 0.5``, ``(x * 0.5) * (1 + erf)`` or ``x * (0.5 * (1 + erf))`` (the
+    dynamo exporter's order): the two Mul nodes, in order."""
     first = g.next_op(one_plus, "Mul")
     if first is None:
         return None
     partner = other_input(first, one_plus)
+    if _close(g.scalar(partner or ""), 0.5):
+        last = g.next_op(first.output[0], "Mul")
+        if last is None or other_input(last, first.output[0]) != x:
+            return None
+        return [first, last]
     if partner == x:
         last = g.next_op(first.output[0], "Mul")
         if last is None or not _other_is(g, last, first.output[0], 0.5):

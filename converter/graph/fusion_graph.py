@@ -101,6 +101,8 @@ class FusionGraph:
         ``at`` defaults to the last of ``matched``.
         """
         anchor = matched[-1] if at is None else at
+        if not new.metadata_props:  # keep the exporter's module scope for naming
+            new.metadata_props.extend(anchor.metadata_props)
         self.removed.update(id(n) for n in matched)
         self.added[id(anchor)] = new
         if then is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
 import onnx
@@ -13,6 +14,10 @@ LAYER_OPS = frozenset({
     "InstanceNormalization", "LayerNormalization", "GroupNormalization", "PRelu",
 })
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+#: Node metadata written by PyTorch's dynamo-based ONNX exporter (the default since torch 2.9):
+#: the enclosing module paths, then the FX node (``"['', 'enc', 'enc.layers.0', 'linear']"``).
+DYNAMO_SCOPES = "pkg.torch.onnx.name_scopes"
+_MAX_SCOPES_TEXT = 4096
 
 
 def op_word(op_type: str) -> str:
@@ -27,6 +32,12 @@ def node_base_name(node: onnx.NodeProto) -> str:
     (``features_0_0``); other names are combined with the op type (``n3`` → ``conv_n3``).
     """
     op = op_word(node.op_type)
+    recorded = _recorded_scopes(node)
+    if recorded is not None:  # dynamo export: names are "node_<fx name>", scopes are metadata
+        if not recorded:
+            return op
+        scope = to_identifier(recorded[-1].replace(".", "_"), op)
+        return scope if node.op_type in LAYER_OPS else f"{scope}_{op}"
     parts = [p for p in node.name.split("/") if p]
     if len(parts) >= 2:
         scope = to_identifier(parts[-2].replace(".", "_"), op)
@@ -43,7 +54,11 @@ def scope_chain(node: onnx.NodeProto) -> list[str]:
 
     ``/layer1/layer1.0/conv1/Conv`` → ``["layer1", "layer1.0", "layer1.0.conv1"]``; exporters
     that write full dotted paths at every level (``/features/features.0/Conv``) give the same.
+    The dynamo exporter's recorded scopes (:data:`DYNAMO_SCOPES`) take precedence.
     """
+    recorded = _recorded_scopes(node)
+    if recorded is not None:
+        return recorded
     if not node.name.startswith("/"):
         return []
     parts = [p for p in node.name.split("/") if p][:-1]
@@ -65,3 +80,22 @@ def relative_base_name(node: onnx.NodeProto, scope: str) -> str:
         return op
     ident = to_identifier(rel.replace(".", "_"), op)
     return ident if node.op_type in LAYER_OPS else f"{ident}_{op}"
+
+
+def _recorded_scopes(node: onnx.NodeProto) -> list[str] | None:
+    """Module paths from the dynamo exporter's metadata, or ``None`` when there is none.
+
+    The value is read as a literal list of strings (``ast.literal_eval``: nothing runs), and a
+    malformed or oversized value is ignored.
+    """
+    for prop in node.metadata_props:
+        if prop.key != DYNAMO_SCOPES or len(prop.value) > _MAX_SCOPES_TEXT:
+            continue
+        try:
+            value = ast.literal_eval(prop.value)
+        except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return None
+        return [v for v in value[:-1] if v]  # the last entry is the FX node itself
+    return None

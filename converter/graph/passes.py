@@ -16,7 +16,7 @@ import numpy as np
 import onnx
 from mindconverter.converter.errors import ConverterError, ErrorCode
 from mindconverter.converter.graph.context import ValueInfo
-from mindconverter.converter.graph.weights import Weights, deduplicate, used_names
+from mindconverter.converter.graph.weights import Weights, all_nodes, deduplicate, used_names
 from onnx import helper
 
 log = logging.getLogger(__name__)
@@ -244,6 +244,7 @@ def optimize(model: onnx.ModelProto, notes: list[str], weights: Weights | None =
     except Exception as exc:  # the optimizer is best effort
         notes.append(f"onnxoptimizer skipped: {str(exc).splitlines()[0][:200]}")
         return model
+    _restore_metadata(model.graph, result.graph)
     if weights is not None and weights.arrays:
         deduplicate(result, weights)
         used = used_names(result.graph)
@@ -252,6 +253,16 @@ def optimize(model: onnx.ModelProto, notes: list[str], weights: Weights | None =
         del result.graph.input[:]
         result.graph.input.extend(inputs)
     return result
+
+
+def _restore_metadata(before: onnx.GraphProto, after: onnx.GraphProto) -> None:
+    """Copy node metadata (the dynamo exporter's module scopes) that onnxoptimizer drops."""
+    recorded = {n.name: n.metadata_props for n in all_nodes(before) if n.name and n.metadata_props}
+    if not recorded:
+        return
+    for node in all_nodes(after):
+        if not node.metadata_props and node.name in recorded:
+            node.metadata_props.extend(recorded[node.name])
 
 
 def _opset_imports(model: onnx.ModelProto) -> dict[str, int]:

@@ -110,6 +110,11 @@ def used_names(graph: onnx.GraphProto) -> set[str]:
     return used
 
 
+def all_nodes(graph: onnx.GraphProto) -> Iterator[onnx.NodeProto]:
+    """Every node of ``graph`` and of its subgraphs, depth first."""
+    return _all_nodes(graph)
+
+
 def _all_nodes(graph: onnx.GraphProto) -> Iterator[onnx.NodeProto]:
     for node in graph.node:
         yield node

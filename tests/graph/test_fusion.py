@@ -107,34 +107,45 @@ def test_layer_norm_without_affine_gets_unit_scale() -> None:
     np.testing.assert_array_equal(constants[node.input[1]], np.ones(8, np.float32))
 
 
-def _gelu_graph(root: float = math.sqrt(2.0), half_first: bool = False) -> onnx.ModelProto:
+def _gelu_graph(root: float = math.sqrt(2.0), order: str = "x_first", half: float = 0.5
+                ) -> onnx.ModelProto:
+    """Erf GELU in one of the exporters' orders: TorchScript ``(x * c) * 0.5`` / ``(0.5 * x) *
+    c``, dynamo ``x * (0.5 * c)`` where ``c = 1 + erf(x / root)``."""
     inits = [numpy_helper.from_array(np.array(v, np.float32), n)
-             for n, v in (("root", root), ("one", 1.0), ("half", 0.5))]
+             for n, v in (("root", root), ("one", 1.0), ("half", half))]
     nodes = [
         helper.make_node("Div", ["x", "root"], ["a"], name="/mlp/Div"),
         helper.make_node("Erf", ["a"], ["b"], name="/mlp/Erf"),
         helper.make_node("Add", ["b", "one"], ["c"], name="/mlp/Add"),
     ]
-    if half_first:
-        nodes += [helper.make_node("Mul", ["half", "x"], ["h"], name="/mlp/Mul"),
-                  helper.make_node("Mul", ["h", "c"], ["y"], name="/mlp/Mul_1")]
-    else:
-        nodes += [helper.make_node("Mul", ["x", "c"], ["h"], name="/mlp/Mul"),
-                  helper.make_node("Mul", ["h", "half"], ["y"], name="/mlp/Mul_1")]
+    first, second = {
+        "x_first": (["x", "c"], ["h", "half"]),
+        "half_first": (["half", "x"], ["h", "c"]),
+        "half_inner": (["half", "c"], ["x", "h"]),
+    }[order]
+    nodes += [helper.make_node("Mul", first, ["h"], name="/mlp/Mul"),
+              helper.make_node("Mul", second, ["y"], name="/mlp/Mul_1")]
     graph = helper.make_graph(
         nodes, "gelu", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 16])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], inits)
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
 
 
-@pytest.mark.parametrize("half_first", [False, True])
-def test_erf_gelu_becomes_gelu(half_first: bool) -> None:
-    ops, _, notes = _fuse(_gelu_graph(half_first=half_first))
+@pytest.mark.parametrize("order", ["x_first", "half_first", "half_inner"])
+def test_erf_gelu_becomes_gelu(order: str) -> None:
+    model = _gelu_graph(order=order)
+    x = np.random.default_rng(0).standard_normal((2, 16)).astype(np.float32)
+    expected = _run_reference(model, x)[0]
+    ops, _, notes = _fuse(model)
     assert ops == ["Gelu"] and notes == ["fused decomposed subgraphs into single layers: 1 Gelu"]
+    exact = 0.5 * x * (1 + np.vectorize(math.erf)(x / math.sqrt(2.0)))
+    np.testing.assert_allclose(expected, exact, rtol=1e-5, atol=1e-6)  # the graph is a GELU
 
 
-def test_gelu_with_another_constant_is_left_alone() -> None:
-    ops, _, _ = _fuse(_gelu_graph(root=1.41))
+@pytest.mark.parametrize(("root", "order", "half"),
+                         [(1.41, "x_first", 0.5), (math.sqrt(2.0), "half_inner", 0.6)])
+def test_gelu_with_another_constant_is_left_alone(root: float, order: str, half: float) -> None:
+    ops, _, _ = _fuse(_gelu_graph(root=root, order=order, half=half))
     assert ops == ["Div", "Erf", "Add", "Mul", "Mul"]
 
 
