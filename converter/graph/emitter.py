@@ -8,6 +8,7 @@ code), and records which script lines each ONNX node produced.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,9 @@ from mindconverter.converter.graph.spec import (
     While,
 )
 from mindconverter.converter.naming import NameAllocator, to_identifier
+
+#: Value names the dynamo exporter makes up (``val_12``): the consumer names the weight instead.
+_EXPORTER_TEMP = re.compile(r"val_\d+")
 
 PLACEHOLDER_CLASS = '''class UnconvertedOp(nn.Cell):
     """Stands for an ONNX operator that MindConverter could not convert.
@@ -439,7 +443,8 @@ class Emitter:
             return f"self.{self._const_attr[key]}"
         name = key[len(self.strip_prefix):] if (
             self.strip_prefix and key.startswith(self.strip_prefix)) else key
-        readable = "::" not in name and not name.isdigit() and any(c.isalpha() for c in name)
+        readable = ("::" not in name and not name.isdigit() and any(c.isalpha() for c in name)
+                    and not _EXPORTER_TEMP.fullmatch(name))
         if self.strip_prefix and name == key:
             readable = False  # a name from outside the block would differ per instance
         attr = self._attrs.allocate(name if readable else f"{hint}_const", "const")

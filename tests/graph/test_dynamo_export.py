@@ -87,3 +87,21 @@ def test_optimizer_keeps_node_metadata() -> None:
     result = optimize(model, [])
     assert [n.op_type for n in result.graph.node] == ["Relu"]  # the Identity is gone
     assert scope_chain(result.graph.node[0]) == ["act"]
+
+
+@pytest.mark.numerics
+def test_exporter_temporary_weight_names_are_replaced(tmp_path: Path) -> None:
+    """``val_7`` (a transposed nn.Linear weight) is named after its consumer's module path."""
+    weight = np.random.default_rng(2).standard_normal((4, 3)).astype(np.float32)
+    node = helper.make_node("MatMul", ["x", "val_7"], ["y"], name="node_MatMul_3")
+    node.metadata_props.add(key=DYNAMO_SCOPES, value="['', 'proj', 'linear']")
+    graph = helper.make_graph(
+        [node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 5, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 5, 3])],
+        [onnx.numpy_helper.from_array(weight, "val_7")])
+    path = tmp_path / "m.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]), str(path))
+    result = convert_onnx(str(path), str(tmp_path / "out"))
+    assert result.verification.status == "passed", result.verification
+    script = Path(result.script).read_text(encoding="utf-8")
+    assert "val_7" not in script and "self.proj_mat_mul_const = ms.Parameter(" in script
