@@ -145,6 +145,42 @@ def test_literal_flag_picks_a_branch_of_the_value_transform(flag: str, usage: st
         ("torch.tensordot(a, b)", "ops.tensor_dot(a, b, axes=2)"),
         ("torch.clamp_max(x, 1)", "ops.clamp(x, max=1)"),
         ("torch.empty(2, 3)", "ops.zeros((2, 3))"),
+        # attention: torch's reference definition as one expression
+        (
+            "F.scaled_dot_product_attention(q, k, v)",
+            "ops.matmul(ops.softmax(ops.matmul(q, k.swapaxes(-2, -1)) * q.shape[-1] ** -0.5, -1), "
+            "v)",
+        ),
+        (
+            "F.scaled_dot_product_attention(q, k, v, is_causal=True, scale=s)",
+            "ops.matmul(ops.softmax(ops.matmul(q, k.swapaxes(-2, -1)) * s + ops.triu(ops.full("
+            "(q.shape[-2], k.shape[-2]), float('-inf'), dtype=q.dtype), 1), -1), v)",
+        ),
+        (
+            "F.scaled_dot_product_attention(self.q(x), k, v, None, p, scale=0.1)",
+            "ops.matmul(ops.dropout(ops.softmax(ops.matmul(self.q(x), k.swapaxes(-2, -1)) * 0.1, "
+            "-1), p), v)",
+        ),
+        # alpha, new_* sizes, pad_sequence, 1-d max pooling
+        ("torch.add(a, b, alpha=2)", "ops.add(a, 2 * b)"),
+        ("torch.add(a, b + 1, alpha=-s)", "ops.add(a, (-s) * (b + 1))"),
+        ("torch.add(a, b, alpha=1)", "ops.add(a, b)"),
+        ("x.new_ones(2, 3)", "x.new_ones((2, 3))"),
+        ("x.new_zeros(n, dtype=torch.int32)", "x.new_zeros(n, dtype=ms.int32)"),
+        ("x.new_empty(2, 3, device=x.device)", "x.new_zeros((2, 3))"),
+        ("x.new_full((2, 3), 1.5)", "ops.full((2, 3), 1.5, dtype=x.dtype)"),
+        (
+            "nn.utils.rnn.pad_sequence(seqs, batch_first=True)",
+            "ops.stack([ops.pad(_seq, (0, 0) * (_seq.ndim - 1) + (0, _n - _seq.shape[0])) "
+            "for _n in [max(_t.shape[0] for _t in seqs)] for _seq in seqs], 0)",
+        ),
+        (
+            "F.max_pool1d(x, 3, 2, 1)",
+            "ops.max_pool2d(x.unsqueeze(-2), (1, 3), (1, 2), (0, 1), 1).squeeze(-2)",
+        ),
+        ("torch.nanmean(x, dim=1)", "ops.nanmean(x, 1)"),
+        ("torch.aminmax(x)", "ops.aminmax(x, axis=None)"),  # MindSpore's axis defaults to 0
+        ("x.aminmax(dim=1)", "x.aminmax(axis=1)"),
         # containers
         ("nn.Sequential(nn.ReLU(), nn.Identity())", "nn.SequentialCell(nn.ReLU(), nn.Identity())"),
         ("nn.ModuleList([nn.ReLU()])", "nn.CellList([nn.ReLU()])"),
@@ -171,6 +207,16 @@ def test_call_conversion(torch_code: str, mindspore_code: str) -> None:
         ("F.normalize(x, dim=(0, 1))", "MC-A003", "one axis"),
         ("torch.equal(a + 1, b)", "MC-A003", "used twice"),
         ("torch.var(x, 0, True)", "MC-A003", "more positional"),
+        ("F.scaled_dot_product_attention(self.q(x), k, v)", "MC-A003", "query is used more"),
+        ("F.scaled_dot_product_attention(q, k, v, m, is_causal=True)", "MC-A003", "torch raises"),
+        ("F.scaled_dot_product_attention(q, k, v, is_causal=c)", "MC-A003", "literal"),
+        ("F.scaled_dot_product_attention(q, k, v, enable_gqa=True)", "MC-A003", "enable_gqa"),
+        ("F.scaled_dot_product_attention(q, k, v, mask + 1)", "MC-A003", "attn_mask is used"),
+        ("x.new_ones(2, requires_grad=True)", "MC-A003", "requires_grad"),
+        ("nn.utils.rnn.pad_sequence(f(x))", "MC-A003", "read twice"),
+        ("nn.utils.rnn.pad_sequence(s, padding_side=side)", "MC-A003", "padding_side"),
+        ("F.max_pool1d(x, 2, return_indices=True)", "MC-A003", "return_indices"),
+        ("torch.add(a, b, alpha=2, out=c)", "MC-A003", "'out'"),
     ],
 )
 def test_unconvertible_calls_are_kept_and_reported(torch_code: str, code: str, reason: str) -> None:
