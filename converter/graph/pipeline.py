@@ -506,6 +506,17 @@ def _unconverted(
     )
 
 
+def _sample_size_hint(inputs: list[GraphInput]) -> str:
+    """Which sizes stood in for symbolic dimensions, and what to do if the model needs others."""
+    sizes = [f"{symbol}={item.shape[axis]}" for item in inputs
+             for axis, symbol in sorted(item.symbols.items())]
+    if not sizes:
+        return ""
+    return (f" (symbolic dimensions were given the sample sizes {', '.join(sizes)}; if the model "
+            "only runs at particular sizes, e.g. an exporter fixed one in a Reshape, pass them "
+            "with --shape)")
+
+
 def _verify(
     graph: ConvertedGraph, reference: onnx.ModelProto, inputs: list[GraphInput],
     outputs: list[str], feeds: list[np.ndarray], source: str, script: Path, ckpt: Any,
@@ -521,7 +532,8 @@ def _verify(
         expected = verify_mod.run_onnxruntime(reference, names, ort_feeds, outputs)
     except Exception as exc:
         return Verification(status="error", rtol=rtol, atol=atol, input_source=source,
-                            error=f"onnxruntime could not run the model: {str(exc)[:300]}")
+                            error=f"onnxruntime could not run the model: {str(exc)[:300]}"
+                                  f"{_sample_size_hint(inputs)}")
     try:
         result = verify_mod.verify_network(script, ckpt, class_name, stem, feeds, expected,
                                            outputs, rtol, atol, modes)

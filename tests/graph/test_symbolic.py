@@ -127,3 +127,24 @@ def test_transformer_runs_at_two_sequence_lengths(tmp_path: Path) -> None:
     rng = np.random.default_rng(1)
     for seq in (7, 20):
         run_at(result, path, rng.integers(0, 50, (1, seq)).astype(np.int64))
+
+
+def test_a_size_fixed_by_the_exporter_gets_a_hint(tmp_path: Path) -> None:
+    """A symbolic dimension the graph cannot actually vary (a Reshape to constant sizes):
+    onnxruntime fails at the sample size, and the report says which sizes were used and how to
+    give others."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    shape = numpy_helper.from_array(np.array([3, 3], np.int64), "target")
+    graph = helper.make_graph(
+        [helper.make_node("Reshape", ["x", "target"], ["y"], name="/Reshape")], "fixed",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n"])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [3, 3])], [shape])
+    path = tmp_path / "fixed.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    result = convert_onnx(str(path), str(tmp_path / "out"))
+    error = result.verification.error or ""
+    assert result.verification.status == "error" and "onnxruntime could not run" in error
+    assert "sample sizes n=" in error and "--shape" in error
+    fixed = convert_onnx(str(path), str(tmp_path / "out9"), shapes=[(9,)])
+    assert fixed.verification.status == "passed", fixed.verification
