@@ -5,9 +5,11 @@ from mindconverter.converter.graph.ops import (  # noqa: F401
     attention,
     controlflow,
     conv,
+    deform,
     detection,
     elementwise,
     gather,
+    kvcache,
     linear,
     logical,
     loss,
@@ -18,5 +20,6 @@ from mindconverter.converter.graph.ops import (  # noqa: F401
     reduce,
     resize,
     rnn,
+    setops,
     shape,
 )

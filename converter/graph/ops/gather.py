@@ -1,5 +1,5 @@
 """Indexing: Gather, GatherElements, GatherND, ScatterND, ScatterElements/Scatter, Where,
-NonZero, Compress, Unique (values only).
+NonZero, Compress (Unique is in setops.py).
 
 Constant indices are normalised at conversion time (negative → positive); indices computed at
 run time are wrapped with ``%`` only where the MindSpore kernel rejects negative indices.
@@ -210,23 +210,3 @@ def convert_compress(ctx: ConvertContext) -> LayerSpec:
                                            (Method(x(0), "reshape", (-1,)), index, 0)))
     axis = norm_axis(int(axis), ctx.rank(0))
     return widened(ctx, lambda x: Call("ops.gather", (x(0), index, axis)))
-
-
-@register("Unique", since=(11, 28))
-def convert_unique(ctx: ConvertContext) -> LayerSpec:
-    """Unique(X; sorted=1) → ``ops.unique`` when only Y is used, without axis (since 11, 28)."""
-    used = [j for j in range(ctx.n_outputs) if ctx.node.output[j]]
-    if used != [0] or ctx.attr("axis") is not None:
-        raise ConversionNotPossible(
-            "Unique with axis or with indices/inverse_indices/counts outputs needs several "
-            "statements (sort, unique_consecutive, scatter)")
-    ordered = bool(int(ctx.attr("sorted", 1)))
-
-    def build(x: Any) -> Any:
-        values = Item(Call("ops.unique", (Method(x(0), "reshape", (-1,)),)), 0)
-        return Item(Call("ops.sort", (values,)), 0) if ordered else values
-
-    spec = widened(ctx, build)
-    if ctx.n_outputs == 1:
-        return spec
-    return LayerSpec(TupleOf((spec.expr, *([None] * (ctx.n_outputs - 1)))))

@@ -295,7 +295,8 @@ def convert_max_unpool(ctx: ConvertContext) -> LayerSpec:
     ONNX indices count over the whole tensor; MindSpore's over one plane (``I % plane``). An
     ``output_shape`` other than the natural one takes the indices as flat positions in that
     shape, as onnxruntime and PyTorch's ``max_unpool2d(output_size=...)`` do (the ONNX
-    reference implementation instead pads the natural output at its end).
+    reference implementation instead pads the natural output at its end, and ONNX's backend
+    test ``test_maxunpool_export_with_output_shape`` expects that: it fails here on purpose).
     """
     n = ctx.rank(0) - 2
     if n not in (1, 2, 3):

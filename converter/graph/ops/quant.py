@@ -1,5 +1,5 @@
 """Quantization: QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear, QLinearMatMul,
-MatMulInteger, ConvInteger.
+MatMulInteger, ConvInteger, QLinearConv.
 
 Quantized values are computed in float32 (``ops.round`` rounds half to even, as ONNX does),
 clamped to the range of the quantized type and cast to it. Only the 8- and 16-bit integer types
@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 from mindconverter.converter.graph.context import ConvertContext
-from mindconverter.converter.graph.ops.common import explicit_pads, ms_padding, norm_axis
+from mindconverter.converter.graph.ops.common import explicit_pads, norm_axis
 from mindconverter.converter.graph.ops.elementwise import astype
 from mindconverter.converter.graph.registry import ConversionNotPossible, register
 from mindconverter.converter.graph.spec import BinOp, Call, Item, LayerSpec, Ref, Slice, TupleOf, kw
@@ -181,21 +181,85 @@ def _column(ctx: ConvertContext, index: int, row: bool) -> Any:
 def convert_conv_integer(ctx: ConvertContext) -> LayerSpec:
     """ConvInteger(x, w, x_zero_point?, w_zero_point?; conv attributes) → float32
     ``ops.conv2d`` of the shifted operands, cast to int32 (exact up to 2**24) (since 10)."""
-    if ctx.rank(0) != 4:
-        raise ConversionNotPossible("only 2-D ConvInteger is supported")
-    kernel = ctx.shape(1)[2:]
-    x = _float32(ctx, 0)
-    if ctx.has_input(2):
-        x = BinOp("-", x, _float32(ctx, 2))
-    w = _float32(ctx, 1)
-    if ctx.has_input(3):
-        zero = _float32(ctx, 3)
-        if int(np.prod(ctx.shape(3))) > 1:
+    accumulator = _integer_conv(ctx, (0, 2), (1, 3))
+    return LayerSpec(astype(accumulator, "int32"))
+
+
+def _integer_conv(ctx: ConvertContext, x: tuple[int, int], w: tuple[int, int]) -> Call:
+    """Float32 ``ops.conv2d`` of zero-point-shifted integer inputs (exact below 2**24).
+
+    ``x`` and ``w`` are the (data, zero point) input indices; a per-channel ``w`` zero point
+    is a column of the filters.
+    """
+    if ctx.rank(x[0]) != 4:
+        raise ConversionNotPossible(f"only 2-D {ctx.node.op_type} is supported")
+    kernel = ctx.shape(w[0])[2:]
+    data = _float32(ctx, x[0])
+    if _nonzero(ctx, x[1]):
+        data = BinOp("-", data, _float32(ctx, x[1]))
+    weight = _float32(ctx, w[0])
+    if _nonzero(ctx, w[1]):
+        zero = _float32(ctx, w[1])
+        if int(np.prod(ctx.shape(w[1]))) > 1:
             zero = Call("ops.reshape", (zero, (-1, 1, 1, 1)))
-        w = BinOp("-", w, zero)
-    pads = explicit_pads(ctx, ctx.shape(0)[2:], kernel)
+        weight = BinOp("-", weight, zero)
+    pads = [int(p) for p in explicit_pads(ctx, ctx.shape(x[0])[2:], kernel)]
     options = kw(stride=tuple(ctx.attr("strides", [1, 1])))
-    if any(pads):
-        options += kw(pad_mode="pad", padding=ms_padding(pads))
+    if pads[:2] != pads[2:]:  # zeros of the shifted input: the zero point of the quantized one
+        data = Call("ops.pad", (data, (pads[1], pads[3], pads[0], pads[2])))
+    elif any(pads):
+        options += kw(pad_mode="pad", padding=pads[0] if pads[0] == pads[1] else tuple(pads[:2]))
     options += kw(dilation=tuple(ctx.attr("dilations", [1, 1])), groups=int(ctx.attr("group", 1)))
-    return LayerSpec(astype(Call("ops.conv2d", (x, w), options), "int32"))
+    return Call("ops.conv2d", (data, weight), options)
+
+
+def _nonzero(ctx: ConvertContext, index: int) -> bool:
+    """Whether optional zero point ``index`` is present and not a constant of zeros."""
+    return ctx.has_input(index) and not (ctx.is_const(index) and not ctx.const(index).any())
+
+
+@register("QLinearConv", since=(10,))
+def convert_qlinear_conv(ctx: ConvertContext) -> LayerSpec:
+    """QLinearConv(x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, B?; conv attributes) →
+    integer accumulator (float32 ``ops.conv2d`` of the shifted inputs, plus B), scaled by
+    ``x_scale * w_scale / y_scale``, rounded half to even, shifted, clamped (since 10).
+
+    As in onnxruntime, the zero point is added after rounding and the scale product is one
+    float32 multiplier per output channel (computed at conversion time for constant scales).
+    """
+    dtype = _quantized_name(ctx.dtype(7))
+    _quantized_name(ctx.dtype(0))
+    _quantized_name(ctx.dtype(3))
+    accumulator: Any = _integer_conv(ctx, (0, 2), (3, 5))
+    if ctx.has_input(8):
+        bias = _float32(ctx, 8)
+        if not isinstance(bias, float):
+            bias = Call("ops.reshape", (bias, (1, -1, 1, 1)))
+        accumulator = BinOp("+", accumulator, bias)
+    scaled = BinOp("*", accumulator, _multiplier(ctx))
+    return LayerSpec(quantize_rounded(scaled, _float32(ctx, 7), dtype))
+
+
+def _multiplier(ctx: ConvertContext) -> Any:
+    """``x_scale * w_scale / y_scale`` in float32, a (1, M, 1, 1) column when per channel."""
+    per_channel = int(np.prod(ctx.shape(4))) > 1
+    if all(ctx.is_const(i) for i in (1, 4, 6)):
+        x_scale, w_scale, y_scale = (ctx.const(i).astype(np.float32) for i in (1, 4, 6))
+        value = (x_scale.reshape(()) * w_scale.reshape(-1)) / y_scale.reshape(())
+        if not per_channel:
+            return float(value.reshape(-1)[0])
+        return ctx.array_param(f"{ctx.name_hint}_multiplier", value.reshape(1, -1, 1, 1))
+    w_scale = _float32(ctx, 4)
+    if per_channel:
+        w_scale = Call("ops.reshape", (w_scale, (1, -1, 1, 1)))
+    return BinOp("/", BinOp("*", _float32(ctx, 1), w_scale), _float32(ctx, 6))
+
+
+def quantize_rounded(value: Any, zero_point: Any, dtype: str) -> Any:
+    """``clamp(round(value) + zero_point)`` cast to ``dtype`` (value already divided by the
+    output scale)."""
+    q: Any = Call("ops.round", (value,))
+    if zero_point != 0:
+        q = BinOp("+", q, zero_point)
+    info = np.iinfo(dtype)
+    return astype(Call("ops.clamp", (q, float(info.min), float(info.max))), dtype)
