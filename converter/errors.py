@@ -42,6 +42,12 @@ class ErrorCode(enum.Enum):
         "Check that tf2onnx supports the graph's operators; freeze it with "
         "convert_variables_to_constants_v2.",
     )
+    TORCH_EXPORT = (
+        "MC109",
+        "PyTorch could not export the module to ONNX",
+        "Try the other exporter (exporter='torchscript' or 'dynamo'), or export the module "
+        "yourself and pass the .onnx file.",
+    )
     BAD_SHAPE = (
         "MC201",
         "malformed --shape",

@@ -26,8 +26,9 @@ class Tiny(nn.Module):
         return self.fc(torch.flatten(torch.relu(self.conv(x)), 1))
 
 
+@pytest.mark.parametrize("exporter", ["dynamo", "torchscript"])
 @pytest.mark.parametrize("factory", [Tiny, lambda: build("two_in_two_out")[0]])
-def test_convert_torch_matches_pytorch(tmp_path: Path, factory: object) -> None:
+def test_convert_torch_matches_pytorch(tmp_path: Path, factory: object, exporter: str) -> None:
     torch.manual_seed(0)
     module = factory().eval()
     inputs = ([torch.randn(2, 3, 8, 8)] if isinstance(module, Tiny)
@@ -35,11 +36,42 @@ def test_convert_torch_matches_pytorch(tmp_path: Path, factory: object) -> None:
     with torch.no_grad():
         expected = module(*inputs)
     expected = expected if isinstance(expected, tuple) else (expected,)
-    result = convert_torch(module, inputs, str(tmp_path))
-    assert result.source["format"] == "torch"
+    result = convert_torch(module, inputs, str(tmp_path), exporter=exporter)
+    assert result.source["format"] == "torch" and result.source["exporter"] == exporter
     assert result.verification.status == "passed"
     assert Path(result.script).name in {"tiny.py", "two_in_two_out.py"}
     assert_network_matches(result, [t.numpy() for t in inputs], [e.numpy() for e in expected])
+
+
+class DataDependent(nn.Module):
+    """A Python branch on a tensor's value: torch.export refuses it, tracing records one path."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.sum() > 0:
+            return x * 2
+        return x - 1
+
+
+def test_auto_falls_back_to_torchscript_when_dynamo_cannot_export(tmp_path: Path) -> None:
+    x = torch.ones(2, 3)
+    result = convert_torch(DataDependent(), [x], str(tmp_path / "auto"))
+    assert result.source["exporter"] == "torchscript"
+    assert [w.code for w in result.warnings] == ["MC-W005"]
+    assert "dynamo export failed" in result.warnings[0].message
+    assert result.verification.status == "passed"
+    assert_network_matches(result, [x.numpy()], [(x * 2).numpy()])
+
+
+def test_dynamo_export_failure_is_a_clean_error(tmp_path: Path) -> None:
+    from mindconverter.converter.errors import ConverterError
+
+    with pytest.raises(ConverterError) as info:
+        convert_torch(DataDependent(), [torch.ones(2, 3)], str(tmp_path / "d"), exporter="dynamo")
+    assert info.value.code.code == "MC109" and "dynamo export failed" in info.value.message
+    assert not (tmp_path / "d").exists() or not any((tmp_path / "d").iterdir())
+    with pytest.raises(ConverterError) as bad:
+        convert_torch(Tiny(), [torch.ones(1, 3, 8, 8)], str(tmp_path / "b"), exporter="jit")
+    assert bad.value.code.code == "MC206"
 
 
 def test_mindir_export_loads_back_and_matches(tmp_path: Path) -> None:
