@@ -181,6 +181,41 @@ def test_literal_flag_picks_a_branch_of_the_value_transform(flag: str, usage: st
         ("torch.nanmean(x, dim=1)", "ops.nanmean(x, 1)"),
         ("torch.aminmax(x)", "ops.aminmax(x, axis=None)"),  # MindSpore's axis defaults to 0
         ("x.aminmax(dim=1)", "x.aminmax(axis=1)"),
+        # instance norm without running statistics: over axes 2.., biased variance
+        (
+            "F.instance_norm(x)",
+            "(x - ops.mean(x, tuple(range(2, x.ndim)), True)) / ops.sqrt(ops.var(x, tuple(range("
+            "2, x.ndim)), keepdims=True) + 1e-05)",
+        ),
+        (
+            "F.instance_norm(x, None, None, w * 2, self.b, True, 0.1, 1e-3)",
+            "(x - ops.mean(x, tuple(range(2, x.ndim)), True)) / ops.sqrt(ops.var(x, tuple(range("
+            "2, x.ndim)), keepdims=True) + 1e-3) * (w * 2).reshape((-1,) + (1,) * (x.ndim - 2)) "
+            "+ (0 if self.b is None else self.b.reshape((-1,) + (1,) * (x.ndim - 2)))",
+        ),
+        # take_along_dim: numpy's take_along_axis broadcasts like torch
+        ("torch.take_along_dim(x, i, 1)", "ms.numpy.take_along_axis(x, i, 1)"),
+        ("x.take_along_dim(i)", "ms.numpy.take_along_axis(x, i.reshape(-1), None)"),
+        # index_add: out of place, repeated indices accumulate
+        (
+            "x.index_add(0, i, s)",
+            "ops.tensor_scatter_elements(x, i.reshape((-1,) + (1,) * (s.ndim - 1)).broadcast_to("
+            "s.shape), s, axis=0, reduction='add')",
+        ),
+        (
+            "torch.index_add(x, -2, i, self.s, alpha=a)",
+            "ops.tensor_scatter_elements(x, i.reshape((1,) * (self.s.ndim - 2) + (-1, 1))"
+            ".broadcast_to(self.s.shape), a * self.s, axis=-2, reduction='add')",
+        ),
+        # modules whose MindSpore namesakes are metrics; pairwise distance; ParameterList
+        ("nn.CosineSimilarity()", "ops.cosine_similarity"),
+        (
+            "nn.CosineSimilarity(dim=-1, eps=1e-6)",
+            "functools.partial(ops.cosine_similarity, dim=-1, eps=1e-6)",
+        ),
+        ("F.pairwise_distance(a, b, 1, keepdim=k)", "ops.vector_norm(a - b + 1e-06, 1, axis=-1, "
+         "keepdims=k)"),
+        ("nn.ParameterList(params)", "ms.ParameterTuple(params)"),
         # containers
         ("nn.Sequential(nn.ReLU(), nn.Identity())", "nn.SequentialCell(nn.ReLU(), nn.Identity())"),
         ("nn.ModuleList([nn.ReLU()])", "nn.CellList([nn.ReLU()])"),
@@ -217,6 +252,16 @@ def test_call_conversion(torch_code: str, mindspore_code: str) -> None:
         ("nn.utils.rnn.pad_sequence(s, padding_side=side)", "MC-A003", "padding_side"),
         ("F.max_pool1d(x, 2, return_indices=True)", "MC-A003", "return_indices"),
         ("torch.add(a, b, alpha=2, out=c)", "MC-A003", "'out'"),
+        ("F.instance_norm(x, rm, rv)", "MC-A003", "Running statistics"),
+        ("F.instance_norm(x, use_input_stats=False)", "MC-A003", "use_input_stats"),
+        ("F.instance_norm(self.f(x))", "MC-A003", "read several times"),
+        ("torch.take_along_dim(x, i, 0, out=y)", "MC-A003", "'out'"),
+        ("x.index_add(d, i, s)", "MC-A003", "integer literal"),
+        ("x.index_add(0, i, s + 1)", "MC-A003", "source is read twice"),
+        ("x.index_add_(0, i, s)", "MC-A003", "x = x.index_add"),
+        ("nn.ParameterList()", "MC-A003", "cannot grow"),
+        ("nn.ParameterDict({'a': p})", "MC-A003", "setattr(self, key"),
+        ("nn.PairwiseDistance()", "MC-A003", "ops.vector_norm(x1 - x2 + eps"),
     ],
 )
 def test_unconvertible_calls_are_kept_and_reported(torch_code: str, code: str, reason: str) -> None:
@@ -305,3 +350,11 @@ def test_functional_layer_norm_uses_the_primitive() -> None:
     assert one("F.layer_norm(x, (8,), w, b, 1e-6)") == (
         "ops.LayerNorm(begin_norm_axis=-1, begin_params_axis=-1, epsilon=1e-6)(x, w, b)[0]"
     )
+
+
+def test_cosine_similarity_module_imports_functools_and_parameter_list_has_a_note() -> None:
+    result = convert(HEADER + "cos = nn.CosineSimilarity(0)\nps = nn.ParameterList(p)\n")
+    assert "import functools" in result.code.splitlines()
+    assert "cos = functools.partial(ops.cosine_similarity, dim=0)" in result.code
+    site = next(i for i in result.issues if i.source_api == "torch.nn.ParameterList")
+    assert site.code == "MC-A004" and "Parameter$<n>" in site.data["notes"][0]

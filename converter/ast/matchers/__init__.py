@@ -8,8 +8,11 @@ from mindconverter.converter.ast.matchers import (
     attention,  # noqa: F401
     functional,  # noqa: F401
     functional_extra,  # noqa: F401
+    gather_scatter,  # noqa: F401
     init,  # noqa: F401
+    instance_norm,  # noqa: F401
     layers,  # noqa: F401
+    module_forms,  # noqa: F401
     module_methods,  # noqa: F401
     norms,  # noqa: F401
     tensor,  # noqa: F401
