@@ -6,7 +6,8 @@ with ``scale = 1 / sqrt(E)`` by default, a causal bias ``triu(-inf, 1)``, a bool
 not zero (the functional form ignores train/eval mode).
 
 Rows that a mask blocks completely are 0 in torch. MindSpore 2.10's CPU softmax returns zeros
-for every later row once a row is all ``-inf`` (checked), so masked scores go through
+for a row that is all ``-inf`` and, depending on earlier softmax calls in the process, for
+other rows of the same tensor too (measured), so masked scores go through
 ``ops.nan_to_num`` (``-inf`` → the dtype's lowest value; NaN kept) and the weights are
 multiplied by the mask's "takes part" flags instead.
 """
