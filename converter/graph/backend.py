@@ -4,6 +4,11 @@ Every model takes the same path as the CLI: the script and checkpoint are genera
 temporary folder, the script is imported, the checkpoint loaded, and the network run in
 MindSpore (PyNative by default; ``mode="graph"`` for graph mode). Conversion happens at the
 first :meth:`MindSporeBackendRep.run`, when the input shapes are known.
+
+A sequence value (``seq(tensor)``) is a list of arrays here and a tuple of tensors in the
+generated network: a sequence input is passed to ``construct`` as a tuple, and a sequence
+output comes back as a tuple, returned as a list of arrays. The network is specialised to the
+element count and shapes of the first run, like tensor inputs to their shapes.
 """
 
 from __future__ import annotations
@@ -35,24 +40,27 @@ class MindSporeBackendRep(BackendRep):
         self.mode = mode
         self.registry = registry
         self._net: Any = None
-        self._shapes: list[tuple[int, ...]] | None = None
+        self._shapes: list[Any] | None = None
         self.script_source: str | None = None
 
-    def run(self, inputs: Any, **kwargs: Any) -> tuple[np.ndarray, ...]:
-        """Run the converted network on ``inputs`` (a sequence or a name → array mapping)."""
+    def run(self, inputs: Any, **kwargs: Any) -> tuple[Any, ...]:
+        """Run the converted network on ``inputs`` (a sequence or a name → array mapping).
+
+        A sequence input or output is a list of arrays.
+        """
         arrays = self._ordered(inputs)
-        shapes = [tuple(a.shape) for a in arrays]
+        shapes = [_shape(a) for a in arrays]
         if self._net is None or shapes != self._shapes:
             self._net = self._convert(arrays)
             self._shapes = shapes
-        return tuple(verify_mod.run_mindspore(self._net, arrays, self.mode))
+        return tuple(run_network(self._net, arrays, self.mode, len(self.model.graph.output)))
 
-    def _ordered(self, inputs: Any) -> list[np.ndarray]:
+    def _ordered(self, inputs: Any) -> list[Any]:
         inits = {t.name for t in self.model.graph.initializer}
         names = [i.name for i in self.model.graph.input if i.name not in inits]
-        if isinstance(inputs, dict):
-            return [np.asarray(inputs[n]) for n in names]
-        return [np.asarray(a) for a in inputs]
+        items = [inputs[n] for n in names] if isinstance(inputs, dict) else list(inputs)
+        return [[np.asarray(e) for e in a] if isinstance(a, (list, tuple)) else np.asarray(a)
+                for a in items]
 
     def _convert(self, arrays: Sequence[np.ndarray]) -> Any:
         from mindconverter.converter.graph.pipeline import convert
@@ -65,7 +73,7 @@ class MindSporeBackendRep(BackendRep):
             path = workdir / "model.onnx"
             onnx.save_model(self.model, str(path))
             result = convert(
-                path, workdir / "out", shapes=[a.shape for a in arrays], verify=False,
+                path, workdir / "out", shapes=[_shape(a) for a in arrays], verify=False,
                 input_data=list(arrays), registry=self.registry,
             )
             if result.unconverted:
@@ -78,6 +86,30 @@ class MindSporeBackendRep(BackendRep):
         except BaseException:
             shutil.rmtree(workdir, ignore_errors=True)
             raise
+
+
+def _shape(value: Any) -> Any:
+    """An array's shape; a sequence's (list of arrays) element shapes."""
+    return [tuple(e.shape) for e in value] if isinstance(value, list) else tuple(value.shape)
+
+
+def run_network(net: Any, feeds: Sequence[Any], mode: str, n_outputs: int) -> list[Any]:
+    """Run a generated network in ``mode``: lists of arrays go in as tuples of tensors, and
+    each of the ``n_outputs`` outputs comes back as an array, or a list of arrays for a
+    sequence (a tuple in the network)."""
+    import mindspore as ms
+
+    verify_mod.ensure_cpu()
+    args = [tuple(ms.Tensor(e) for e in f) if isinstance(f, list) else ms.Tensor(f)
+            for f in feeds]
+    ms.set_context(mode=ms.GRAPH_MODE if mode == "graph" else ms.PYNATIVE_MODE)
+    try:
+        out = net(*args)
+    finally:
+        ms.set_context(mode=ms.PYNATIVE_MODE)
+    items = (out,) if n_outputs == 1 else out
+    return [[verify_mod._to_numpy(e) for e in item] if isinstance(item, (tuple, list))
+            else verify_mod._to_numpy(item) for item in items]
 
 
 def _load(script: Path, ckpt: Path, class_name: str) -> Any:

@@ -52,8 +52,8 @@ def run_case(case: Any, mode: str = "pynative") -> CaseResult:
     try:
         for raw_inputs, raw_expected in case.data_sets:
             inputs, expected = _arrays(raw_inputs), _arrays(raw_expected)
-            if not _plain(inputs) or not _plain(expected):
-                return CaseResult(case.name, "unsupported", "sequence/optional/map values",
+            if not _typed_plainly(case.model) or not _plain(inputs) or not _plain(expected):
+                return CaseResult(case.name, "unsupported", "optional/map/string values",
                                   time.perf_counter() - start)
             rep = MindSporeBackend.prepare(case.model, "CPU", mode=mode)
             outputs = rep.run(inputs)
@@ -81,7 +81,8 @@ def run_cases(cases: Iterable[Any], mode: str = "pynative", verbose: bool = Fals
 
 
 def _arrays(values: Any) -> Any:
-    """TensorProto values and NumPy scalars as arrays (sequences and maps are left alone)."""
+    """TensorProto values and NumPy scalars as arrays, sequences (lists) as lists of arrays
+    (maps are left alone)."""
     import onnx
     from onnx import numpy_helper
 
@@ -93,13 +94,25 @@ def _arrays(values: Any) -> Any:
             v = numpy_helper.to_array(v)
         elif isinstance(v, np.generic):
             v = np.asarray(v)
+        elif isinstance(v, list):
+            v = _arrays(v)
         converted.append(v)
     return converted
 
 
 def _plain(values: Any) -> bool:
+    """Tensors, or sequences (lists) of tensors, of numeric types."""
     return isinstance(values, (list, tuple)) and all(
+        _plain(v) if isinstance(v, list) else
         isinstance(v, (np.ndarray, np.generic)) and v.dtype != object for v in values)
+
+
+def _typed_plainly(model: Any) -> bool:
+    """No optional or map values at the model's interface (sequences of tensors are fine)."""
+    types = [vi.type for vi in (*model.graph.input, *model.graph.output)]
+    return not any(t.HasField("optional_type") or t.HasField("map_type") or (
+        t.HasField("sequence_type") and not t.sequence_type.elem_type.HasField("tensor_type"))
+        for t in types)
 
 
 def _short(exc: BaseException) -> str:

@@ -17,10 +17,16 @@ INLINE_LIMIT = 1
 
 @dataclass
 class ValueInfo:
-    """Static facts about one ONNX value."""
+    """Static facts about one ONNX value.
+
+    A sequence value (``seq(tensor)``) has no shape of its own: ``dtype`` is its elements'
+    dtype and ``elements`` the facts of each element, in order, once a sample run counted them
+    (``None`` while unknown, and for every tensor value).
+    """
 
     shape: tuple[int, ...] | None
     dtype: np.dtype | None
+    elements: tuple[ValueInfo, ...] | None = None
 
 
 @dataclass

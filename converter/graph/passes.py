@@ -11,6 +11,7 @@ import copy
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import onnx
@@ -32,6 +33,10 @@ OPTIMIZER_PASSES = [
 NOT_FOLDABLE = {
     "RandomNormal", "RandomNormalLike", "RandomUniform", "RandomUniformLike", "Multinomial",
     "Bernoulli", "Dropout", "If", "Loop", "Scan",
+    # Sequence values are Python tuples in construct, never constants (the reference evaluator
+    # would return lists, which a constant cannot hold).
+    "SequenceConstruct", "SequenceEmpty", "SequenceInsert", "SequenceErase", "SplitToSequence",
+    "SequenceMap",
 }
 # Results larger than this stay computed at run time unless they feed a layer's weights.
 FOLD_LIMIT = 64 * 1024 * 1024
@@ -46,10 +51,13 @@ class GraphInput:
     dtype: np.dtype
     declared: list[int | str | None]
     symbols: dict[int, str] = field(default_factory=dict)
+    #: For a ``seq(tensor)`` input: the shape of each element (``shape`` is then ``()``).
+    elements: tuple[tuple[int, ...], ...] | None = None
 
     def with_shape(self, shape: tuple[int, ...]) -> GraphInput:
         """The same input with another concrete shape."""
-        return GraphInput(self.name, shape, self.dtype, self.declared, dict(self.symbols))
+        return GraphInput(self.name, shape, self.dtype, self.declared, dict(self.symbols),
+                          self.elements)
 
 
 # Concrete sizes used for symbolic dimensions when neither --shape nor input data gives one.
@@ -138,6 +146,11 @@ def select_inputs(
         )
     result = []
     for i, vi in enumerate(chosen):
+        if vi.type.HasField("sequence_type"):
+            given = shapes[i] if shapes is not None else (
+                data_shapes[i] if data_shapes is not None and i < len(data_shapes) else None)
+            result.append(_sequence_input(vi, given))
+            continue
         declared = declared_shape(vi)
         if shapes is not None:
             shape = tuple(int(d) for d in shapes[i])
@@ -150,6 +163,22 @@ def select_inputs(
         dtype = np_dtype(vi.type.tensor_type.elem_type)
         result.append(GraphInput(vi.name, shape, dtype, declared, symbols))
     return result
+
+
+def _sequence_input(vi: onnx.ValueInfoProto, given: Sequence[Any] | None) -> GraphInput:
+    """A ``seq(tensor)`` input; ``given`` is the shape of each element (from the input data,
+    or a shape list whose item for this input lists its elements' shapes)."""
+    elem = vi.type.sequence_type.elem_type
+    if not elem.HasField("tensor_type"):
+        raise ConverterError(ErrorCode.BAD_SHAPE,
+                             f"input '{vi.name}': only sequences of tensors are supported")
+    if given is None:
+        raise ConverterError(
+            ErrorCode.BAD_INPUT_DATA,
+            f"input '{vi.name}' is a sequence: its element count and shapes come from the input "
+            "data (a list of arrays)")
+    elements = tuple(tuple(int(d) for d in shape) for shape in given)
+    return GraphInput(vi.name, (), np_dtype(elem.tensor_type.elem_type), [], elements=elements)
 
 
 def _symbolic_shape(
@@ -212,7 +241,7 @@ def fix_interface(
     kept = []
     for vi in graph.input:
         gi = fixed_inputs.get(vi.name)
-        if gi is not None:
+        if gi is not None and gi.elements is None:  # a sequence input keeps its declared type
             vi = helper.make_tensor_value_info(gi.name, vi.type.tensor_type.elem_type, gi.shape)
         kept.append(vi)
     del graph.input[:]
@@ -222,7 +251,8 @@ def fix_interface(
     for name in outputs:
         if name in old_outputs:
             out = copy.deepcopy(old_outputs[name])
-            out.type.tensor_type.ClearField("shape")
+            if out.type.HasField("tensor_type"):
+                out.type.tensor_type.ClearField("shape")
             graph.output.append(out)
         else:
             graph.output.append(onnx.ValueInfoProto(name=name))
@@ -280,6 +310,10 @@ def infer_values(model: onnx.ModelProto) -> dict[str, ValueInfo]:
     values: dict[str, ValueInfo] = {}
     graph = inferred.graph
     for vi in list(graph.input) + list(graph.value_info) + list(graph.output):
+        if vi.type.HasField("sequence_type"):  # elements are counted by a sample run
+            elem = vi.type.sequence_type.elem_type.tensor_type.elem_type
+            values[vi.name] = ValueInfo(None, np_dtype(elem) if elem else None)
+            continue
         if not vi.type.HasField("tensor_type"):
             continue
         tt = vi.type.tensor_type

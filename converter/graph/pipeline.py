@@ -116,7 +116,8 @@ def convert(
     stem = to_identifier(Path(model_file).stem, "model")
     data = _load_data(input_data)
     inputs = select_inputs(model, input_nodes, shapes,
-                           [a.shape for a in data] if data is not None else None, weights.arrays)
+                           [_data_shape(a) for a in data] if data is not None else None,
+                           weights.arrays)
     outputs = select_outputs(model, output_nodes)
     feeds, source = _feeds(inputs, data, seed)
     opsets = {(i.domain if i.domain != "ai.onnx" else ""): i.version for i in model.opset_import}
@@ -338,29 +339,56 @@ def _doc_safe(text: str, limit: int = 80) -> str:
     return cleaned[:limit]
 
 
-def _load_data(data: Sequence[Any] | None) -> list[np.ndarray] | None:
+def _load_data(data: Sequence[Any] | None) -> list[Any] | None:
+    """Arrays (loaded from ``.npy`` paths); a list or tuple of arrays feeds a sequence input."""
     if data is None:
         return None
-    return [item if isinstance(item, np.ndarray) else _load_npy(item) for item in data]
+    return [item if isinstance(item, np.ndarray) else
+            [np.asarray(e) for e in item] if isinstance(item, (list, tuple)) else _load_npy(item)
+            for item in data]
+
+
+def _data_shape(item: Any) -> Any:
+    """An array's shape; for a sequence's data (a list of arrays), each element's shape."""
+    return [e.shape for e in item] if isinstance(item, list) else item.shape
 
 
 def _feeds(
-    inputs: list[GraphInput], data: list[np.ndarray] | None, seed: int
-) -> tuple[list[np.ndarray], str]:
+    inputs: list[GraphInput], data: list[Any] | None, seed: int
+) -> tuple[list[Any], str]:
+    """One feed per input: an array, or a list of arrays for a sequence input."""
     if data is None:
         specs = [(i.name, i.shape, i.dtype) for i in inputs]
-        return verify_mod.make_feeds(specs, seed), f"random(seed={seed})"
+        sampled: list[Any] = verify_mod.make_feeds(specs, seed)
+        for k, gi in enumerate(inputs):
+            if gi.elements is not None:
+                sampled[k] = verify_mod.make_feeds(
+                    [(gi.name, shape, gi.dtype) for shape in gi.elements], seed + k)
+        return sampled, f"random(seed={seed})"
     if len(data) != len(inputs):
         raise ConverterError(
             ErrorCode.BAD_INPUT_DATA, f"{len(data)} input file(s) for {len(inputs)} input(s)")
-    feeds = []
+    feeds: list[Any] = []
     for gi, array in zip(inputs, data):
+        if gi.elements is not None:  # a sequence input: a list of arrays
+            feeds.append(_sequence_feed(gi, array))
+            continue
         if tuple(array.shape) != gi.shape:
             raise ConverterError(
                 ErrorCode.BAD_INPUT_DATA,
                 f"input '{gi.name}': data shape {list(array.shape)} != {list(gi.shape)}")
         feeds.append(array.astype(gi.dtype, copy=False))
     return feeds, "user data"
+
+
+def _sequence_feed(gi: GraphInput, data: Any) -> list[np.ndarray]:
+    shapes = [tuple(np.shape(e)) for e in data] if isinstance(data, list) else None
+    if shapes != list(gi.elements or ()):
+        raise ConverterError(
+            ErrorCode.BAD_INPUT_DATA,
+            f"input '{gi.name}': sequence data with element shapes {shapes} != "
+            f"{list(gi.elements or ())}")
+    return [np.asarray(e).astype(gi.dtype, copy=False) for e in data]
 
 
 def _load_npy(path: str | os.PathLike[str]) -> np.ndarray:
@@ -381,7 +409,8 @@ def _fill_shapes(
                                          or values[o].dtype is None)
     ]
     for gi in inputs:
-        values[gi.name] = ValueInfo(gi.shape, gi.dtype)
+        values[gi.name] = ValueInfo(gi.shape, gi.dtype) if gi.elements is None else ValueInfo(
+            None, gi.dtype, tuple(ValueInfo(e, gi.dtype) for e in gi.elements))
     if not missing:
         return
     known = {o for n in reference.graph.node for o in n.output}
@@ -402,7 +431,17 @@ def _fill_shapes(
         except Exception:  # converters without shapes fall back to placeholders
             return
     for name, array in zip(wanted, arrays):
-        values[name] = ValueInfo(tuple(int(d) for d in np.shape(array)), np.asarray(array).dtype)
+        values[name] = _sampled(array, values.get(name))
+
+
+def _sampled(array: Any, inferred: ValueInfo | None) -> ValueInfo:
+    """Facts of a value from its sample: a list is a sequence (element dtype from inference
+    when it is empty)."""
+    if not isinstance(array, list):
+        return ValueInfo(tuple(int(d) for d in np.shape(array)), np.asarray(array).dtype)
+    elements = tuple(_sampled(np.asarray(e), None) for e in array)
+    dtype = elements[0].dtype if elements else inferred.dtype if inferred else None
+    return ValueInfo(None, dtype, elements)
 
 
 def _with_weight_feeds(names: list[str], feeds: list[np.ndarray], weights: Weights | None

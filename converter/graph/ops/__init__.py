@@ -20,6 +20,7 @@ from mindconverter.converter.graph.ops import (  # noqa: F401
     reduce,
     resize,
     rnn,
+    sequence,
     setops,
     shape,
 )
