@@ -97,19 +97,7 @@ def run_network(net: Any, feeds: Sequence[Any], mode: str, n_outputs: int) -> li
     """Run a generated network in ``mode``: lists of arrays go in as tuples of tensors, and
     each of the ``n_outputs`` outputs comes back as an array, or a list of arrays for a
     sequence (a tuple in the network)."""
-    import mindspore as ms
-
-    verify_mod.ensure_cpu()
-    args = [tuple(ms.Tensor(e) for e in f) if isinstance(f, list) else ms.Tensor(f)
-            for f in feeds]
-    ms.set_context(mode=ms.GRAPH_MODE if mode == "graph" else ms.PYNATIVE_MODE)
-    try:
-        out = net(*args)
-    finally:
-        ms.set_context(mode=ms.PYNATIVE_MODE)
-    items = (out,) if n_outputs == 1 else out
-    return [[verify_mod._to_numpy(e) for e in item] if isinstance(item, (tuple, list))
-            else verify_mod._to_numpy(item) for item in items]
+    return verify_mod.run_mindspore(net, feeds, mode, n_outputs)
 
 
 def _load(script: Path, ckpt: Path, class_name: str) -> Any:

@@ -12,6 +12,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import onnx
@@ -146,18 +147,29 @@ def _to_numpy(value: object) -> np.ndarray:
     return array
 
 
-def run_mindspore(net: object, feeds: Sequence[np.ndarray], mode: str) -> list[np.ndarray]:
-    """Run ``net`` in ``mode`` and return its outputs as arrays."""
+def run_mindspore(net: object, feeds: Sequence[Any], mode: str, n_outputs: int | None = None
+                  ) -> list[Any]:
+    """Run ``net`` in ``mode`` and return its outputs as arrays.
+
+    A list of arrays in ``feeds`` goes in as a tuple of tensors (an ONNX sequence). With
+    ``n_outputs`` given, an output that is a tuple comes back as a list of arrays (a sequence
+    output); without it, a returned tuple is taken as the outputs themselves.
+    """
     import mindspore as ms
 
     ensure_cpu()
+    args = [tuple(ms.Tensor(e) for e in f) if isinstance(f, list) else ms.Tensor(f)
+            for f in feeds]
     ms.set_context(mode=ms.GRAPH_MODE if mode == "graph" else ms.PYNATIVE_MODE)
     try:
-        out = net(*[ms.Tensor(f) for f in feeds])  # type: ignore[operator]
+        out = net(*args)  # type: ignore[operator]
     finally:
         ms.set_context(mode=ms.PYNATIVE_MODE)
-    items = out if isinstance(out, (tuple, list)) else (out,)
-    return [_to_numpy(o) for o in items]
+    if n_outputs is None:
+        return [_to_numpy(o) for o in (out if isinstance(out, (tuple, list)) else (out,))]
+    items = (out,) if n_outputs == 1 else out
+    return [[_to_numpy(e) for e in item] if isinstance(item, (tuple, list)) else _to_numpy(item)
+            for item in items]
 
 
 def verify_network(
@@ -187,17 +199,30 @@ def _check_mode(
 ) -> ModeCheck:
     start = time.perf_counter()
     try:
-        actual = run_mindspore(net, feeds, mode)
+        actual = run_mindspore(net, feeds, mode, len(expected))
     except Exception as exc:  # the user's network failed to run: report, don't crash
         return ModeCheck(mode, False, error=_first_lines(exc),
                          seconds=time.perf_counter() - start)
-    checks = [compare(a, e, n, rtol, atol) for a, e, n in zip(actual, expected, names)]
+    checks = [c for a, e, n in zip(actual, expected, names)
+              for c in _compare_output(a, e, n, rtol, atol)]
     if len(actual) != len(expected):
         return ModeCheck(mode, False, checks,
                          error=f"network returned {len(actual)} outputs, expected {len(expected)}",
                          seconds=time.perf_counter() - start)
     return ModeCheck(mode, all(c.passed for c in checks), checks,
                      seconds=time.perf_counter() - start)
+
+
+def _compare_output(actual: Any, expected: Any, name: str, rtol: float, atol: float
+                    ) -> list[OutputCheck]:
+    """One check per tensor: a sequence output (a list) is checked element by element."""
+    if not isinstance(expected, list) and not isinstance(actual, list):
+        return [compare(actual, expected, name, rtol, atol)]
+    if not isinstance(expected, list) or not isinstance(actual, list) \
+            or len(actual) != len(expected):
+        return [OutputCheck(name, float("inf"), float("inf"), False, shape_match=False)]
+    return [compare(a, e, f"{name}[{i}]", rtol, atol)
+            for i, (a, e) in enumerate(zip(actual, expected))]
 
 
 def _first_lines(exc: BaseException, limit: int = 3) -> str:

@@ -170,3 +170,20 @@ def test_sequence_input_needs_data() -> None:
     assert info.value.code == ErrorCode.BAD_INPUT_DATA
     (gi,) = select_inputs(model, None, None, [[(2, 3), (4,)]])
     assert gi.elements == ((2, 3), (4,)) and gi.dtype == np.float32
+
+
+def test_cli_path_verifies_sequence_outputs(rng: np.random.Generator, tmp_path: Any) -> None:
+    """convert_onnx's own verification compares a sequence output element by element."""
+    from mindconverter import convert_onnx
+
+    node = helper.make_node("SplitToSequence", ["x"], ["s"], axis=1, keepdims=0)
+    relu = helper.make_node("Relu", ["x"], ["r"])
+    model = _model([node, relu], [_tensor("x", F, [2, 3])],
+                   [_seq("s", F, [2]), _tensor("r", F, [2, 3])], opset=17)
+    path = tmp_path / "seq.onnx"
+    onnx.save(model, str(path))
+    result = convert_onnx(str(path), str(tmp_path / "out"), input_data=_floats(rng, (2, 3)))
+    assert result.verification.status == "passed", result.verification
+    names = [c.name for c in result.verification.modes[0].outputs]
+    assert names == ["s[0]", "s[1]", "s[2]", "r"]
+    assert {m.mode for m in result.verification.modes} == {"pynative", "graph"}
