@@ -366,6 +366,24 @@ def _torch_and_ms(torch: Any, ms: Any, arrays: dict[str, np.ndarray]) -> tuple[d
             {k: ms.Tensor(v) for k, v in arrays.items()})
 
 
+def _run_both(torch: Any, ms: Any, arrays: dict[str, np.ndarray], expr: str, setup: str = ""
+              ) -> tuple[Any, Any, Any, dict]:
+    """Convert ``r = <expr>`` (the arrays bound as tensors first), run the torch snippet and the
+    converted one on the same values: (torch's r, MindSpore's r, the conversion, MindSpore's
+    namespace)."""
+    from mindconverter.converter.ast import convert_source
+
+    header = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
+    header += "".join(f"{k} = torch.as_tensor({k})\n" for k in arrays) + setup
+    source = header + f"r = {expr}\n"
+    result = convert_source(source)
+    assert not [line for line in result.report_lines if "[UnConvert]" in line], result.code
+    t_env, m_env = _torch_and_ms(torch, ms, arrays)
+    exec(source, t_env)  # the test's own snippet
+    exec(result.code, m_env)  # the converted snippet
+    return t_env["r"], m_env["r"], result, m_env
+
+
 def test_variance_entries_default_to_torchs_unbiased_estimate(ms: Any, torch: Any,
                                                               raw_tables: dict) -> None:
     """ops.var/std default to ddof=0: without the ddof=1 default the converted variance was
@@ -529,19 +547,8 @@ RESTRUCTURED_CASES = [
 def test_restructured_calls_match_torch(ms: Any, torch: Any, expr: str) -> None:
     """Convert ``r = <expr>``, run torch and the converted MindSpore code (PyNative) on the
     same values: attention, cosine similarity, alpha, new_*, pad_sequence, 1-d pooling."""
-    from mindconverter.converter.ast import convert_source
-
-    arrays = _sdpa_arrays()
-    header = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
-    header += "".join(f"{k} = torch.as_tensor({k})\n" for k in arrays)
-    header += "seqs = [s1, s2, s3]\n"
-    source = header + f"r = {expr}\n"
-    result = convert_source(source)
-    assert not [line for line in result.report_lines if "[UnConvert]" in line], result.code
-    t_env, m_env = _torch_and_ms(torch, ms, arrays)
-    exec(source, t_env)  # the test's own snippet
-    exec(result.code, m_env)  # the converted snippet
-    expected, got = t_env["r"], m_env["r"]
+    expected, got, result, _ = _run_both(torch, ms, _sdpa_arrays(), expr,
+                                         "seqs = [s1, s2, s3]\n")
     if isinstance(expected, torch.Size):
         assert tuple(got) == tuple(expected), result.code
         return
@@ -657,18 +664,8 @@ def test_indexing_and_norm_calls_match_torch(ms: Any, torch: Any, expr: str) -> 
     """Convert ``r = <expr>``, run torch and the converted code (PyNative) on the same values:
     instance_norm, take_along_dim, index_add (the input must stay unchanged, as in torch),
     the CosineSimilarity module and pairwise_distance."""
-    from mindconverter.converter.ast import convert_source
-
     arrays = _indexing_arrays()
-    header = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
-    header += "".join(f"{k} = torch.as_tensor({k})\n" for k in arrays)
-    source = header + f"r = {expr}\n"
-    result = convert_source(source)
-    assert not [line for line in result.report_lines if "[UnConvert]" in line], result.code
-    t_env, m_env = _torch_and_ms(torch, ms, arrays)
-    exec(source, t_env)  # the test's own snippet
-    exec(result.code, m_env)  # the converted snippet
-    expected, got = t_env["r"], m_env["r"]
+    expected, got, result, m_env = _run_both(torch, ms, arrays, expr)
     assert str(got.dtype).lower() == str(expected.dtype).split(".")[-1], result.code
     assert got.shape == tuple(expected.shape), result.code
     np.testing.assert_allclose(got.asnumpy(), expected.numpy(), rtol=1e-5, atol=1e-5,
